@@ -1,0 +1,46 @@
+// Builds GenLab: the bundled data, the extension host bundle (Node, CommonJS) and the
+// webview bundle (browser, ESM build of tfjs), plus the wasm binaries the fallback loads.
+import * as esbuild from 'esbuild';
+import { cpSync, existsSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+
+const production = process.argv.includes('--production');
+const common = { bundle: true, minify: production, sourcemap: !production, logLevel: 'warning' };
+
+if (!existsSync('media/data/mnist-images-idx3-ubyte.gz')) {
+  execFileSync(process.execPath, ['scripts/make-mnist.mjs'], { stdio: 'inherit' });
+}
+
+await Promise.all([
+  esbuild.build({
+    ...common,
+    entryPoints: ['src/extension/extension.ts'],
+    outfile: 'dist/extension.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
+    external: ['vscode'],
+  }),
+  esbuild.build({
+    ...common,
+    entryPoints: ['src/webview/main.ts'],
+    outfile: 'dist/webview.js',
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+  }),
+  esbuild.build({
+    ...common,
+    entryPoints: ['src/cli/main.ts'].filter(existsSync),
+    outfile: 'dist/cli.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
+  }),
+]);
+
+mkdirSync('dist/wasm', { recursive: true });
+for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
+  cpSync(`node_modules/@tensorflow/tfjs-backend-wasm/dist/${f}`, `dist/wasm/${f}`);
+}
+console.log(`built dist/ (${production ? 'production' : 'development'})`);

@@ -1,0 +1,49 @@
+/**
+ * The one interface every model family implements (Karpathy's makemore shape: every model
+ * is "batch in → scalar loss terms out", so one training loop serves them all).
+ * build from config → step → sample → views/metrics.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import type { Batch, DeviceData } from './data/deviceData';
+import type { View } from './views';
+
+/** Named scalar loss terms of one step or one evaluation; the caller disposes them. */
+export type LossTerms = Record<string, tf.Scalar>;
+
+/** Options a family's views may use (a chosen held-out example, say). */
+export interface ViewOptions {
+  /** Index of the held-out example the user chose, for views centred on one point. */
+  focusIndex: number;
+}
+
+/** A trainable generative model. */
+export interface GenerativeModel {
+  /** The family name, as in a model file. */
+  readonly family: string;
+  /** Names of the loss terms step() and evaluate() return, the first being the optimized loss. */
+  readonly lossTerms: readonly string[];
+  /** One optimization step on `batch`; returns its loss terms (caller disposes). */
+  step(batch: Batch): LossTerms;
+  /** Loss terms on `batch` without changing any weight (caller disposes). */
+  evaluate(batch: Batch): LossTerms;
+  /** `n` samples in data space, [n, features] in [0, 1] (caller disposes). */
+  sample(n: number): tf.Tensor2D;
+  /** The family's views, computed from held-out data; reads back from the backend asynchronously. */
+  views(heldout: DeviceData, options: ViewOptions): Promise<View[]>;
+  /** The current learning rate. */
+  readonly learningRate: number;
+  /** Changes the learning rate from the next step on, keeping weights and optimizer moments. */
+  setLearningRate(lr: number): void;
+  /** Number of trainable parameters. */
+  readonly parameterCount: number;
+  /** Frees every tensor the model holds. */
+  dispose(): void;
+}
+
+/** Shape of the data a model is built for. */
+export interface DataShape {
+  height: number;
+  width: number;
+  channels: number;
+  classes: number;
+}

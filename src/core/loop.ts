@@ -1,0 +1,131 @@
+/**
+ * The one training loop that drives every model family. It never waits on a GPU→CPU read
+ * per step: loss terms stay on the backend and are read in one asynchronous batch every
+ * `readEvery` steps (tfjs-examples' pattern), which is also where the loop yields.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { EpochSampler, type DeviceData } from './data/deviceData';
+import type { GenerativeModel, LossTerms } from './family';
+import { Rng } from './rng';
+
+/** Loss terms of one step, read back as numbers. */
+export interface StepRow {
+  step: number;
+  epoch: number;
+  values: Record<string, number>;
+}
+
+/** Mean held-out loss terms at the end of an epoch. */
+export interface EpochRow {
+  step: number;
+  epoch: number;
+  heldout: Record<string, number>;
+}
+
+/** Receives what the loop measures. */
+export interface TrainerListener {
+  onSteps?(rows: StepRow[]): void;
+  onEpoch?(row: EpochRow): void;
+}
+
+/** How the loop batches and reads. */
+export interface TrainerOptions {
+  batchSize: number;
+  /** Steps between reads of the loss terms. */
+  readEvery: number;
+  seed: number;
+  /** Examples per held-out evaluation batch. */
+  evalBatch?: number;
+}
+
+/** Trains one model on one data set, step by step, epoch by epoch. */
+export class Trainer {
+  /** Steps taken so far. */
+  step = 0;
+  private readonly sampler: EpochSampler;
+  private pending: { step: number; epoch: number; terms: LossTerms }[] = [];
+
+  /** Prepares to train `model` on `train`, evaluating on `heldout` after every epoch. */
+  constructor(
+    readonly model: GenerativeModel,
+    readonly train: DeviceData,
+    readonly heldout: DeviceData,
+    readonly options: TrainerOptions,
+    private readonly listener: TrainerListener = {},
+  ) {
+    this.sampler = new EpochSampler(train.count, options.batchSize, new Rng(options.seed));
+  }
+
+  /** Completed epochs. */
+  get epoch(): number {
+    return this.sampler.epoch;
+  }
+
+  /** Fractional epochs, for charts. */
+  get epochProgress(): number {
+    return this.step / this.sampler.batchesPerEpoch;
+  }
+
+  /** Takes `n` steps, reading loss terms every `readEvery` steps and evaluating at epoch ends. */
+  async runSteps(n: number): Promise<void> {
+    for (let i = 0; i < n; i++) {
+      const { indices, epochEnded } = this.sampler.next();
+      const batch = this.train.gather(indices);
+      const terms = this.model.step(batch);
+      tf.dispose([batch.x, batch.y]);
+      this.step++;
+      this.pending.push({ step: this.step, epoch: this.epochProgress, terms });
+      if (epochEnded) {
+        await this.flush();
+        const heldout = await this.evaluate(this.heldout);
+        this.listener.onEpoch?.({ step: this.step, epoch: this.epoch, heldout });
+      } else if (this.pending.length >= this.options.readEvery) {
+        await this.flush();
+      }
+    }
+  }
+
+  /** Reads all pending loss terms in one asynchronous transfer and reports them. */
+  async flush(): Promise<StepRow[]> {
+    if (this.pending.length === 0) return [];
+    const pending = this.pending;
+    this.pending = [];
+    const names = this.model.lossTerms;
+    const stacked = tf.tidy(() => tf.stack(pending.flatMap((p) => names.map((n) => p.terms[n]))));
+    pending.forEach((p) => tf.dispose(Object.values(p.terms)));
+    const flat = await stacked.data();
+    stacked.dispose();
+    const rows = pending.map((p, i) => ({
+      step: p.step,
+      epoch: p.epoch,
+      values: Object.fromEntries(names.map((n, j) => [n, flat[i * names.length + j]])),
+    }));
+    this.listener.onSteps?.(rows);
+    return rows;
+  }
+
+  /** Mean loss terms over all of `data`, without updating the model. */
+  async evaluate(data: DeviceData): Promise<Record<string, number>> {
+    const size = this.options.evalBatch ?? 500;
+    const names = this.model.lossTerms;
+    const sums = tf.tidy(() => {
+      let acc = tf.zeros([names.length]);
+      for (let start = 0; start < data.count; start += size) {
+        const end = Math.min(data.count, start + size);
+        const batch = data.range(start, end);
+        const t = this.model.evaluate(batch);
+        acc = tf.add(acc, tf.mul(tf.stack(names.map((n) => t[n])), end - start));
+      }
+      return tf.div(acc, data.count);
+    });
+    const values = await sums.data();
+    sums.dispose();
+    return Object.fromEntries(names.map((n, j) => [n, values[j]]));
+  }
+
+  /** Frees pending loss terms (the model and data belong to the caller). */
+  dispose(): void {
+    this.pending.forEach((p) => tf.dispose(Object.values(p.terms)));
+    this.pending = [];
+  }
+}

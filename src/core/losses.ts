@@ -1,0 +1,31 @@
+/** Loss terms of the course's models, each as a per-example value (shape [batch]). */
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Bernoulli negative log-likelihood from logits l, summed over features:
+ * −log p(x|l) = Σ_i [max(l_i, 0) − l_i·x_i + log(1 + e^{−|l_i|})],
+ * the numerically stable form of binary cross-entropy with σ(l) (no log(0) for saturated l).
+ */
+export function bernoulliNllFromLogits(logits: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor1D {
+  return tf.tidy(() => {
+    const relu = tf.relu(logits);
+    const softplusNegAbs = tf.log1p(tf.exp(tf.neg(tf.abs(logits))));
+    return tf.sum(tf.add(tf.sub(relu, tf.mul(logits, x)), softplusNegAbs), 1) as tf.Tensor1D;
+  });
+}
+
+/**
+ * KL(N(μ, diag σ²) ‖ N(0, I)) in closed form (Kingma & Welling 2014, Appendix B):
+ * −½ Σ_j (1 + log σ_j² − μ_j² − σ_j²).
+ */
+export function gaussianKlToStandard(mu: tf.Tensor2D, logVar: tf.Tensor2D): tf.Tensor1D {
+  return tf.tidy(() => {
+    const inner = tf.sub(tf.sub(tf.add(1, logVar), tf.square(mu)), tf.exp(logVar));
+    return tf.mul(-0.5, tf.sum(inner, 1)) as tf.Tensor1D;
+  });
+}
+
+/** Reparameterization trick: z = μ + σ·ε with ε ~ N(0, I), so gradients flow to μ and log σ². */
+export function reparameterize(mu: tf.Tensor2D, logVar: tf.Tensor2D, eps: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => tf.add(mu, tf.mul(tf.exp(tf.mul(0.5, logVar)), eps)) as tf.Tensor2D);
+}

@@ -1,0 +1,111 @@
+/**
+ * Every message between the extension host and the playground webview.
+ * Both sides check each message on arrival with the parse functions below; anything that
+ * does not match is dropped and reported, never acted on.
+ */
+
+/** Backends the playground can train on, in the order it tries them. */
+export const BACKENDS = ['webgl', 'wasm', 'cpu'] as const;
+/** One TensorFlow.js backend name. */
+export type BackendName = (typeof BACKENDS)[number];
+
+/** Hyperparameters of the default VAE that the panel lets a user set before starting. */
+export interface VaeHyperparameters {
+  latentDim: number;
+  hiddenUnits: number;
+  batchSize: number;
+  learningRate: number;
+  beta: number;
+}
+
+/** A data set as raw bytes: uint8 pixels (row-major, count×height×width) and uint8 labels. */
+export interface DatasetPayload {
+  name: string;
+  count: number;
+  height: number;
+  width: number;
+  pixels: Uint8Array;
+  labels: Uint8Array;
+}
+
+/** Messages the host sends to the webview. */
+export type HostMessage =
+  | {
+      type: 'init';
+      title: string;
+      hyperparameters: VaeHyperparameters;
+      dataset: DatasetPayload;
+      strings: Record<string, string>;
+      /** Base URI (with trailing slash) of the tfjs wasm binaries. */
+      wasmBase: string;
+      /** Backends to skip, for tests and for users whose WebGL misbehaves. */
+      disabledBackends: BackendName[];
+    };
+
+/** Messages the webview sends to the host. */
+export type WebviewMessage =
+  | { type: 'ready' }
+  | { type: 'status'; step: number; epoch: number; samplesPerSec: number; backend: BackendName; running: boolean }
+  | { type: 'backendFallback'; backend: BackendName; reason: string }
+  | { type: 'error'; message: string };
+
+/** Every host message type, for checks and tests. */
+export const HOST_MESSAGE_TYPES = ['init'] as const;
+/** Every webview message type, for checks and tests. */
+export const WEBVIEW_MESSAGE_TYPES = ['ready', 'status', 'backendFallback', 'error'] as const;
+
+type Check = (v: unknown) => boolean;
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isNum: Check = (v) => typeof v === 'number' && Number.isFinite(v);
+const isStr: Check = (v) => typeof v === 'string';
+const isBool: Check = (v) => typeof v === 'boolean';
+const isBackend: Check = (v) => typeof v === 'string' && (BACKENDS as readonly string[]).includes(v);
+const isBytes: Check = (v) => v instanceof Uint8Array;
+const has = (o: Record<string, unknown>, fields: Record<string, Check>): boolean =>
+  Object.entries(fields).every(([k, check]) => check(o[k]));
+
+/** Largest string a webview may send in one field (a stack trace fits, a flood does not). */
+export const MAX_STRING = 4096;
+const shortStr: Check = (v) => isStr(v) && (v as string).length <= MAX_STRING;
+
+const hyperChecks: Record<string, Check> = {
+  latentDim: isNum, hiddenUnits: isNum, batchSize: isNum, learningRate: isNum, beta: isNum,
+};
+const datasetChecks: Record<string, Check> = {
+  name: isStr, count: isNum, height: isNum, width: isNum, pixels: isBytes, labels: isBytes,
+};
+
+/** Returns the message if it is a well-formed host message, else undefined. */
+export function parseHostMessage(v: unknown): HostMessage | undefined {
+  if (!isObj(v)) return undefined;
+  if (v.type === 'init') {
+    const ok = has(v, { title: isStr, wasmBase: isStr, strings: isObj, hyperparameters: isObj, dataset: isObj })
+      && has(v.hyperparameters as Record<string, unknown>, hyperChecks)
+      && has(v.dataset as Record<string, unknown>, datasetChecks)
+      && Array.isArray(v.disabledBackends) && v.disabledBackends.every(isBackend)
+      && Object.values(v.strings as Record<string, unknown>).every(isStr);
+    return ok ? (v as unknown as HostMessage) : undefined;
+  }
+  return undefined;
+}
+
+/** Returns the message if it is a well-formed webview message, else undefined. */
+export function parseWebviewMessage(v: unknown): WebviewMessage | undefined {
+  if (!isObj(v)) return undefined;
+  switch (v.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'status':
+      return has(v, { step: isNum, epoch: isNum, samplesPerSec: isNum, backend: isBackend, running: isBool })
+        ? { type: 'status', step: v.step as number, epoch: v.epoch as number, samplesPerSec: v.samplesPerSec as number, backend: v.backend as BackendName, running: v.running as boolean }
+        : undefined;
+    case 'backendFallback':
+      return has(v, { backend: isBackend, reason: shortStr })
+        ? { type: 'backendFallback', backend: v.backend as BackendName, reason: v.reason as string }
+        : undefined;
+    case 'error':
+      return has(v, { message: shortStr }) ? { type: 'error', message: v.message as string } : undefined;
+    default:
+      return undefined;
+  }
+}
