@@ -138,21 +138,27 @@ cat > "$DEST/package.json" <<JSON
   "allowScripts": { $(echo "$ALLOW" | tr ',' '\n' | sed 's/.*/"&": true/' | paste -sd, -) }
 }
 JSON
-# The nested installs (lib/vscode, lib/vscode/extensions) have no allowScripts
-# field of their own and npm rejects --allow-scripts / npm_config_allow_scripts
-# in project installs, so the approval goes into an npmrc layer: a private
-# copy of the global npmrc (the user's own npmrc stays untouched).
-GLOBAL_RC="$(npm config get globalconfig 2>/dev/null || true)"
-NPMRC="$WORK/npmrc"
-if [[ -n "$GLOBAL_RC" && -f "$GLOBAL_RC" ]]; then
-  grep -v -E '^[[:space:]]*allow-scripts[[:space:]]*=' "$GLOBAL_RC" > "$NPMRC" || true
-fi
-echo "allow-scripts=$ALLOW" >> "$NPMRC"
-export npm_config_globalconfig="$NPMRC"
-log "running npm install (log: $DEST/npm-install.log)"
-if ! (cd "$DEST" && npm install --no-package-lock --foreground-scripts >"$DEST/npm-install.log" 2>&1); then
+# npm >= 11 skips dependency install scripts unless approved. The top-level
+# install reads the allowScripts field above. The nested installs that
+# code-server's postinstall runs in lib/vscode and lib/vscode/extensions have
+# no allowScripts of their own, and npm refuses --allow-scripts (and its env
+# form, which npm also exports to child processes when set in any npmrc) in
+# project installs. So: (a) install without running any script, (b) drop a
+# project .npmrc with the approvals into those folders, (c) `npm rebuild` to
+# run the install scripts (code-server's postinstall -> nested npm installs).
+log "npm install --ignore-scripts (log: $DEST/npm-install.log)"
+if ! (cd "$DEST" && npm install --no-package-lock --ignore-scripts >"$DEST/npm-install.log" 2>&1); then
   tail -n 60 "$DEST/npm-install.log" >&2
   die "npm install failed (full log: $DEST/npm-install.log)"
+fi
+[[ -f "$CS_PKG/package.json" ]] || die "code-server was not unpacked into $CS_PKG"
+for d in "$CS_PKG/lib/vscode" "$CS_PKG/lib/vscode/extensions"; do
+  [[ -d "$d" ]] && echo "allow-scripts=$ALLOW" > "$d/.npmrc"
+done
+log "npm rebuild: running install scripts, compiling native modules (log: $DEST/npm-install.log)"
+if ! (cd "$DEST" && npm rebuild --foreground-scripts >>"$DEST/npm-install.log" 2>&1); then
+  tail -n 60 "$DEST/npm-install.log" >&2
+  die "running code-server's install scripts failed (full log: $DEST/npm-install.log)"
 fi
 
 # 4. Verify that the install scripts really ran.
@@ -174,18 +180,22 @@ if [[ -z "$(find "$CS_PKG/node_modules/argon2" "$DEST/node_modules/argon2" -name
 fi
 if [[ ${#problems[@]} -gt 0 ]]; then
   printf '  - %s\n' "${problems[@]}" >&2
-  log "npm install-scripts ls (packages whose install scripts were held back):"
+  log "npm install-scripts ls --all (install scripts held back, if any):"
   (cd "$DEST" && npm install-scripts ls --all >&2) || true
+  (cd "$CS_PKG/lib/vscode" && npm install-scripts ls --all >&2) || true
   die "install incomplete (log: $DEST/npm-install.log)"
 fi
 
 # 5. Smoke test: the server must start and serve the workbench.
-"$CS_BIN" --version >&2 || die "code-server --version failed"
 SMOKE="$WORK/smoke"
 mkdir -p "$SMOKE/data" "$SMOKE/ext"
+# Keep code-server from writing ~/.config/code-server and ~/.local/share/code-server.
+export XDG_CONFIG_HOME="$SMOKE/xdg-config" XDG_DATA_HOME="$SMOKE/xdg-data"
+"$CS_BIN" --version >&2 || die "code-server --version failed"
 PORT="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 "$CS_BIN" --bind-addr "127.0.0.1:$PORT" --auth none --disable-telemetry --disable-update-check \
-  --user-data-dir "$SMOKE/data" --extensions-dir "$SMOKE/ext" "$SMOKE" >"$SMOKE/server.log" 2>&1 &
+  --user-data-dir "$SMOKE/data" --extensions-dir "$SMOKE/ext" --config "$SMOKE/config.yaml" \
+  "$SMOKE" >"$SMOKE/server.log" 2>&1 &
 CS_PID=$!
 ok=""
 for _ in $(seq 1 60); do

@@ -19,7 +19,7 @@ describe('VAE', () => {
     const eps = tf.randomNormal([8, 2], 0, 1, 'float32', 4) as tf.Tensor2D;
     const encoderVars = vae.encoder.trainableWeights.map((w) => w.read() as tf.Variable);
     const { grads } = tf.variableGrads(() => vae.terms(x, eps).loss, encoderVars);
-    const headKernel = vae.encoder.layers[1].getWeights()[0]; // [hidden, 2·latent]: columns 0–1 μ, 2–3 log σ²
+    const headKernel = vae.encoder.layers[1].trainableWeights[0].read() as tf.Variable; // [hidden, 2·latent]: columns 0–1 μ, 2–3 log σ²
     const g = grads[headKernel.name];
     assert.ok(g, `no gradient for ${headKernel.name}; have ${Object.keys(grads)}`);
     const gv = g.arraySync() as number[][];

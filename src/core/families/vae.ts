@@ -12,22 +12,9 @@ import { mlp } from '../nets';
 import { Rng } from '../rng';
 import type { View } from '../views';
 import { vaeViews, type VaeLike } from './vaeViews';
+import type { VaeConfig } from './vaeConfig';
 
-/** Settings of the VAE family. */
-export interface VaeConfig {
-  latentDim: number;
-  hiddenUnits: number;
-  batchSize: number;
-  learningRate: number;
-  /** Weight of the KL term (β-VAE, Higgins et al. 2017); 1 gives the plain ELBO. */
-  beta: number;
-  seed: number;
-}
-
-/** The default VAE of "GenLab: Train VAE": 784→512→(μ, log σ²) with a 2-D latent. */
-export const VAE_DEFAULTS: Readonly<VaeConfig> = {
-  latentDim: 2, hiddenUnits: 512, batchSize: 128, learningRate: 1e-3, beta: 1, seed: 1,
-};
+export { VAE_DEFAULTS, type VaeConfig } from './vaeConfig';
 
 /** Per-batch means of the VAE's loss terms, in nats per example. */
 export interface VaeTerms {

@@ -1,6 +1,7 @@
 /** The VAE's views: samples, reconstructions, latent traversal and latent scatter. */
 import * as tf from '@tensorflow/tfjs-core';
 import type { DeviceData } from '../data/deviceData';
+import { readRows } from '../read';
 import type { ImagesView, ScatterView, View } from '../views';
 
 /** What the views need from a VAE. */
@@ -81,25 +82,28 @@ export async function vaeViews(vae: VaeLike, heldout: DeviceData, focusIndex: nu
     }
     const mu = vae.encodeMean(tf.slice(heldout.x, [0, 0], [nScatter, heldout.features]));
     const mu2 = vae.latentDim >= 2 ? tf.slice(mu, [0, 0], [nScatter, 2]) : tf.concat([mu, tf.zerosLike(mu)], 1);
-    return [samplesT, reconT, vae.decodeMean(travZ), mu2];
+    return [samplesT, reconT, vae.decodeMean(travZ), mu2 as tf.Tensor2D];
   });
-  const [sPx, rPx, tPx, zPts] = await Promise.all([samples.data(), recon.data(), traversal.data(), scatter.data()]);
-  tf.dispose([samples, recon, traversal, scatter]);
+  // One read after another, each in slices: a single large download blocks the main thread.
+  const sPx = await readRows(samples);
+  const rPx = await readRows(recon);
+  const tPx = await readRows(traversal);
+  const zPts = await readRows(scatter);
 
   const nSamples = vae.fixedZ.shape[0];
   const cols = Math.ceil(Math.sqrt(nSamples));
   const views: View[] = [
-    imagesView('samples', 'samples', sPx as Float32Array, nSamples, cols, side),
-    imagesView('reconstructions', 'reconstructions', rPx as Float32Array, 2 * nRecon, nRecon, side, { rowLabels: ['x', 'x̂'] }),
+    imagesView('samples', 'samples', sPx, nSamples, cols, side),
+    imagesView('reconstructions', 'reconstructions', rPx, 2 * nRecon, nRecon, side, { rowLabels: ['x', 'x̂'] }),
   ];
   if (vae.latentDim === 2) {
-    views.push(imagesView('traversal', 'manifold', tPx as Float32Array, manifoldSide * manifoldSide, manifoldSide, side));
+    views.push(imagesView('traversal', 'manifold', tPx, manifoldSide * manifoldSide, manifoldSide, side));
   } else {
     const rowLabels = Array.from({ length: traversedDims }, (_, d) => `z${d + 1}`);
-    views.push(imagesView('traversal', 'traversal', tPx as Float32Array, traversedDims * TRAVERSAL_STEPS, TRAVERSAL_STEPS, side, { rowLabels }));
+    views.push(imagesView('traversal', 'traversal', tPx, traversedDims * TRAVERSAL_STEPS, TRAVERSAL_STEPS, side, { rowLabels }));
   }
   const latent: ScatterView = {
-    kind: 'scatter', id: 'latent', title: 'latent', points: zPts as Float32Array,
+    kind: 'scatter', id: 'latent', title: 'latent', points: zPts,
     labels: heldout.set.labels.subarray(0, nScatter), xLabel: 'z1', yLabel: 'z2',
   };
   views.push(latent);

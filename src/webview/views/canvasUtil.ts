@@ -32,12 +32,9 @@ export function cssSize(canvas: HTMLCanvasElement): [number, number] {
   return [Math.max(1, Math.round(w)), Math.max(1, Math.round(h))];
 }
 
-/**
- * Sizes the backing store to CSS size × devicePixelRatio, clears it, and returns a context scaled to CSS
- * pixels. If the canvas's displayed size depended on its attributes, it is pinned with style.width/height
- * so that it keeps its CSS size. Returns null when no 2D context is available.
- */
+/** Sizes the backing store to CSS size × devicePixelRatio, clears it, returns a CSS-pixel context (null if none). */
 export function prepareCanvas(canvas: HTMLCanvasElement): Surface | null {
+  // If the displayed size depended on the width/height attributes, it is pinned with style.width/height.
   const [w, h] = cssSize(canvas);
   const dprRaw = typeof window !== 'undefined' ? window.devicePixelRatio : 1;
   const dpr = Number.isFinite(dprRaw) && dprRaw > 0 ? dprRaw : 1;

@@ -53,11 +53,9 @@ function fillImageData(img: ImageData, data: ImageGridData, count: number, cols:
   }
 }
 
-/**
- * Draws the images as a grid fitted inside the canvas's CSS box (centred horizontally, top-aligned), at an
- * integer device-pixel scale when at least 1×, without smoothing; gap is CSS pixels between tiles (default 1).
- */
+/** Draws the images as a grid fitted in the canvas's CSS box (centred, top-aligned), pixel-crisp; gap in CSS px. */
 export function drawImageGrid(canvas: HTMLCanvasElement, data: ImageGridData, opts?: { gap?: number }): void {
+  // Integer device-pixel scale unless that would shrink the grid by over 15%; no smoothing when enlarging.
   const surface = prepareCanvas(canvas);
   bumpDraws(canvas);
   if (!surface) return;
@@ -86,7 +84,8 @@ export function drawImageGrid(canvas: HTMLCanvasElement, data: ImageGridData, op
   const sH = (availH - gap * (rows - 1)) / (rows * H);
   let s = Math.min(sW, sH);
   if (!(s > 0)) return;
-  if (s >= 1) s = Math.floor(s);
+  // Whole device pixels per image pixel unless rounding down would waste more than 15% of the size.
+  if (s >= 1 && Math.floor(s) / s >= 0.85) s = Math.floor(s);
   const tileW = W * s;
   const tileH = H * s;
   const gridW = cols * tileW + (cols - 1) * gap;

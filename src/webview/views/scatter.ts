@@ -165,10 +165,7 @@ export function drawScatter(canvas: HTMLCanvasElement, data: ScatterData): void 
   ctx.restore();
 }
 
-/**
- * Index (into data.points / 2) of the drawn point nearest to a mouse position in client coordinates,
- * using the last drawScatter of this canvas; -1 if none was drawn or the nearest is over maxDistance CSS px away.
- */
+/** Index of the point (from the last drawScatter) nearest a client position, or -1 if none within maxDistance px. */
 export function nearestPoint(canvas: HTMLCanvasElement, clientX: number, clientY: number, maxDistance = 30): number {
   const rec = drawnPoints.get(canvas);
   if (!rec || rec.xs.length === 0) return -1;

@@ -1,0 +1,186 @@
+/**
+ * The training driver: runs the core's training loop in the webview without blocking it.
+ * Steps go out in chunks of `readEvery`; each chunk ends in one asynchronous read, and the
+ * driver then yields a task (never waiting on requestAnimationFrame, which stops when hidden).
+ */
+import { DeviceData } from '../core/data/deviceData';
+import type { ImageSet } from '../core/data/dataset';
+import { Vae, VAE_DEFAULTS } from '../core/families/vae';
+import { Trainer, type EpochRow, type StepRow } from '../core/loop';
+import type { View } from '../core/views';
+import type { VaeHyperparameters } from '../shared/protocol';
+import { yieldToEventLoop } from './scheduler';
+
+/** What the panel shows about training. */
+export interface DriverStatus {
+  step: number;
+  epoch: number;
+  samplesPerSec: number;
+  running: boolean;
+}
+
+/** Callbacks from the driver to the panel. */
+export interface DriverEvents {
+  onSteps(rows: StepRow[]): void;
+  onEpoch(row: EpochRow): void;
+  onViews(views: View[]): Promise<void>;
+  onStatus(status: DriverStatus): void;
+  onError(error: Error): void;
+}
+
+const VIEW_INTERVAL_MS = 1000;
+const SPEED_WINDOW_MS = 3000;
+
+/** Trains one VAE at a time on one uploaded data set. */
+export class TrainingDriver {
+  private readonly train: DeviceData;
+  private readonly heldout: DeviceData;
+  private model: Vae | undefined;
+  private trainer: Trainer | undefined;
+  private running = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private lastViews = 0;
+  private focusIndex = 0;
+  private speedMarks: Array<{ t: number; samples: number }> = [];
+  private samples = 0;
+
+  /** Uploads the data once; `readEvery` is the number of steps between loss reads. */
+  constructor(data: { train: ImageSet; heldout: ImageSet }, private readonly events: DriverEvents, private readonly readEvery: number) {
+    this.train = new DeviceData(data.train);
+    this.heldout = new DeviceData(data.heldout);
+  }
+
+  /** Bytes the data takes on the backend. */
+  get dataBytes(): number {
+    return this.train.bytes + this.heldout.bytes;
+  }
+
+  /** Whether the loop is running. */
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** Steps taken by the current model. */
+  get step(): number {
+    return this.trainer?.step ?? 0;
+  }
+
+  /** Trainable parameters of the current model. */
+  get parameterCount(): number {
+    return this.model?.parameterCount ?? 0;
+  }
+
+  /** Builds a fresh model with `hp` (disposing the old one) and shows its untrained views. */
+  async reset(hp: VaeHyperparameters): Promise<void> {
+    await this.pause();
+    this.trainer?.dispose();
+    this.model?.dispose();
+    this.model = new Vae({ ...VAE_DEFAULTS, ...hp, seed: VAE_DEFAULTS.seed }, { height: this.train.set.height, width: this.train.set.width, channels: 1, classes: 10 });
+    this.trainer = new Trainer(this.model, this.train, this.heldout, { batchSize: hp.batchSize, readEvery: this.readEvery, seed: 7 }, {
+      onSteps: (rows) => this.events.onSteps(rows),
+      onEpoch: (row) => this.events.onEpoch(row),
+    });
+    this.samples = 0;
+    this.speedMarks = [];
+    await this.refreshViews();
+    this.emitStatus();
+  }
+
+  /** Starts or resumes the loop. */
+  start(): void {
+    if (this.running || !this.trainer) return;
+    this.running = true;
+    this.speedMarks = [];
+    this.loopDone = this.loop().catch((e) => {
+      this.running = false;
+      this.events.onError(e instanceof Error ? e : new Error(String(e)));
+    });
+    this.emitStatus();
+  }
+
+  /** Stops the loop after the chunk in flight and waits for it. */
+  async pause(): Promise<void> {
+    this.running = false;
+    await this.loopDone;
+    this.emitStatus();
+  }
+
+  /** Takes exactly one step while paused, then updates every view. */
+  async stepOnce(): Promise<void> {
+    if (this.running || !this.trainer) return;
+    await this.trainer.runSteps(1);
+    await this.trainer.flush();
+    this.samples += this.trainer.options.batchSize;
+    await this.refreshViews();
+    this.emitStatus();
+  }
+
+  /** Changes the learning rate from the next step on; weights and Adam moments stay. */
+  setLearningRate(lr: number): void {
+    this.model?.setLearningRate(lr);
+  }
+
+  /** The current model's learning rate. */
+  get learningRate(): number {
+    return this.model?.learningRate ?? 0;
+  }
+
+  /** Centres the latent traversal on held-out example `index`. */
+  async setFocus(index: number): Promise<void> {
+    this.focusIndex = index;
+    if (!this.running) await this.refreshViews();
+  }
+
+  private async loop(): Promise<void> {
+    const trainer = this.trainer as Trainer;
+    while (this.running) {
+      // One step per task keeps every task short; the trainer itself waits on the GPU only
+      // at its read every `readEvery` steps, which is what paces the loop.
+      await trainer.runSteps(1);
+      this.samples += trainer.options.batchSize;
+      const now = performance.now();
+      if (trainer.step % this.readEvery === 0) {
+        this.speedMarks.push({ t: now, samples: this.samples });
+        while (this.speedMarks.length > 2 && now - this.speedMarks[0].t > SPEED_WINDOW_MS) this.speedMarks.shift();
+      }
+      if (now - this.lastViews > VIEW_INTERVAL_MS) {
+        await trainer.flush();
+        await this.refreshViews();
+        this.emitStatus();
+      }
+      await yieldToEventLoop();
+    }
+    await trainer.flush();
+  }
+
+  private get samplesPerSec(): number {
+    const m = this.speedMarks;
+    if (m.length < 2) return 0;
+    const a = m[0], b = m[m.length - 1];
+    return ((b.samples - a.samples) * 1000) / Math.max(1, b.t - a.t);
+  }
+
+  private async refreshViews(): Promise<void> {
+    if (!this.model) return;
+    this.lastViews = performance.now();
+    await this.events.onViews(await this.model.views(this.heldout, { focusIndex: this.focusIndex }));
+  }
+
+  private emitStatus(): void {
+    this.events.onStatus({
+      step: this.step,
+      epoch: this.trainer?.epochProgress ?? 0,
+      samplesPerSec: this.running ? this.samplesPerSec : 0,
+      running: this.running,
+    });
+  }
+
+  /** Stops training and frees all tensors. */
+  async dispose(): Promise<void> {
+    await this.pause();
+    this.trainer?.dispose();
+    this.model?.dispose();
+    this.train.dispose();
+    this.heldout.dispose();
+  }
+}

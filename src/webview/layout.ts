@@ -1,0 +1,105 @@
+/** Builds the playground's DOM: header stats, controls, hyperparameters and the view cards. */
+import { button, numberField, type Button, type TextField } from './controls';
+import type { VaeHyperparameters } from '../shared/protocol';
+import type { WebviewString } from '../shared/strings';
+
+/** Handlers the controls call. */
+export interface LayoutHandlers {
+  onStartPause(): void;
+  onStep(): void;
+  onReset(): void;
+  onLearningRate(field: TextField): void;
+}
+
+/** References to everything the panel updates. */
+export interface Layout {
+  stats: HTMLElement;
+  message: HTMLElement;
+  notice: HTMLElement;
+  formula: HTMLElement;
+  startPause: Button;
+  stepOnce: Button;
+  reset: Button;
+  learningRate: TextField;
+  hyper: Record<keyof VaeHyperparameters, TextField>;
+  canvases: Record<'loss' | 'kl' | 'samples' | 'reconstructions' | 'traversal' | 'latent', HTMLCanvasElement>;
+  traversalCaption: HTMLElement;
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (className) e.className = className;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function card(parent: HTMLElement, id: string, caption: string, wide = false): { canvas: HTMLCanvasElement; caption: HTMLElement } {
+  const box = el('section', wide ? 'card wide' : 'card');
+  const cap = el('h2', 'caption', caption);
+  const canvas = el('canvas', 'view');
+  canvas.id = `view-${id}`;
+  canvas.setAttribute('role', 'img');
+  canvas.setAttribute('aria-label', caption);
+  box.append(cap, canvas);
+  parent.append(box);
+  return { canvas, caption: cap };
+}
+
+/** Creates the layout inside `root`, with `t` translating every string. */
+export function buildLayout(root: HTMLElement, t: (s: WebviewString) => string, hp: VaeHyperparameters, h: LayoutHandlers): Layout {
+  root.replaceChildren();
+  const header = el('header', 'header');
+  const stats = el('div', 'stats');
+  stats.id = 'stats';
+  stats.setAttribute('aria-live', 'polite');
+  const message = el('div', 'message');
+  message.id = 'message';
+  header.append(stats, message);
+
+  const notice = el('div', 'notice');
+  notice.id = 'backend-notice';
+  notice.setAttribute('role', 'alert');
+  notice.hidden = true;
+
+  const controls = el('div', 'controls');
+  const startPause = button('btn-start', t('Pause'), h.onStartPause);
+  const stepOnce = button('btn-step', t('Step once'), h.onStep, true);
+  const reset = button('btn-reset', t('Reset'), h.onReset, true);
+  const learningRate = numberField('lr-live', t('Learning rate'), hp.learningRate, h.onLearningRate);
+  controls.append(startPause, stepOnce, reset, learningRate);
+
+  const hyperBox = el('details', 'hyper');
+  hyperBox.id = 'hyperparameters';
+  const summary = el('summary', undefined, t('Hyperparameters'));
+  const hint = el('p', 'hint', t('Apply these values with Reset; they are used when training starts.'));
+  const hyper = {
+    latentDim: numberField('hp-latent', t('Latent size'), hp.latentDim),
+    hiddenUnits: numberField('hp-hidden', t('Hidden units'), hp.hiddenUnits),
+    batchSize: numberField('hp-batch', t('Batch size'), hp.batchSize),
+    learningRate: numberField('hp-lr', t('Learning rate'), hp.learningRate),
+    beta: numberField('hp-beta', t('β (KL weight)'), hp.beta),
+  };
+  const fields = el('div', 'fields');
+  fields.append(...Object.values(hyper));
+  hyperBox.append(summary, hint, fields);
+
+  const grid = el('div', 'grid');
+  const loss = card(grid, 'loss', t('Loss (nats per image)'), true);
+  const formula = el('p', 'formula');
+  formula.id = 'formula';
+  loss.caption.after(formula);
+  const kl = card(grid, 'kl', t('KL term (nats per image)'));
+  const samples = card(grid, 'samples', t('Samples from fixed z ~ N(0, I)'));
+  const recon = card(grid, 'reconstructions', t('Reconstructions: held-out inputs (top) and their reconstructions (bottom)'), true);
+  const traversal = card(grid, 'traversal', t('Latent manifold: decoded grid of z (Kingma & Welling, Fig. 4)'));
+  const latent = card(grid, 'latent', t('Held-out examples encoded to latent space (μ), coloured by label'));
+  latent.caption.append(el('span', 'hint', ` ${t('Click a point to centre the traversal on it.')}`));
+
+  root.append(header, notice, controls, hyperBox, grid);
+  root.setAttribute('aria-busy', 'false');
+  return {
+    stats, message, notice, formula, startPause, stepOnce, reset, learningRate, hyper,
+    canvases: { loss: loss.canvas, kl: kl.canvas, samples: samples.canvas, reconstructions: recon.canvas, traversal: traversal.canvas, latent: latent.canvas },
+    traversalCaption: traversal.caption,
+  };
+}

@@ -1,0 +1,136 @@
+/** The playground webview's entry: waits for the host's init message, then trains and draws. */
+import { splitImageSet, type ImageSet } from '../core/data/dataset';
+import type { HostMessage, VaeHyperparameters } from '../shared/protocol';
+import { format, type WebviewString } from '../shared/strings';
+import { startBackend } from './backend';
+import { readNumber, type TextField } from './controls';
+import { TrainingDriver } from './driver';
+import { onHostMessage, postToHost } from './host';
+import { buildLayout, type Layout } from './layout';
+import { Renderer } from './render';
+import { nearestPoint } from './views/scatter';
+import { onThemeChange } from './views/theme';
+
+type Init = Extract<HostMessage, { type: 'init' }>;
+const HELDOUT_FRACTION = 0.1;
+let started = false;
+
+onHostMessage((msg) => {
+  if (msg.type === 'init' && !started) {
+    started = true;
+    void start(msg);
+  }
+});
+postToHost({ type: 'ready' });
+
+function readHyperparameters(layout: Layout, t: (s: WebviewString) => string): VaeHyperparameters | string {
+  const h = layout.hyper;
+  const checks: Array<[keyof VaeHyperparameters, WebviewString, number, number, boolean]> = [
+    ['latentDim', 'Latent size', 1, 64, true],
+    ['hiddenUnits', 'Hidden units', 1, 4096, true],
+    ['batchSize', 'Batch size', 1, 1024, true],
+    ['learningRate', 'Learning rate', 1e-7, 1, false],
+    ['beta', 'β (KL weight)', 0, 100, false],
+  ];
+  const out: Partial<VaeHyperparameters> = {};
+  for (const [key, label, min, max, integer] of checks) {
+    const v = readNumber(h[key], min, max, integer);
+    if (v === undefined) return format(t('Invalid value for {0}: {1}'), t(label), h[key].value);
+    out[key] = v;
+  }
+  return out as VaeHyperparameters;
+}
+
+async function start(init: Init): Promise<void> {
+  const t = (s: WebviewString): string => init.strings[s] ?? s;
+  const root = document.getElementById('app') as HTMLElement;
+  root.textContent = format(t('Starting the {0} backend…'), 'TensorFlow.js');
+  let backend;
+  try {
+    backend = await startBackend(init.disabledBackends, init.wasmBase);
+  } catch (e) {
+    const message = format(t('No TensorFlow.js backend could start: {0}'), e instanceof Error ? e.message : String(e));
+    root.textContent = message;
+    postToHost({ type: 'error', message });
+    return;
+  }
+  const set: ImageSet = { ...init.dataset };
+  const { train, heldout } = splitImageSet(set, HELDOUT_FRACTION);
+
+  let driver: TrainingDriver;
+  let focus = 0;
+  const layout = buildLayout(root, t, init.hyperparameters, {
+    onStartPause: () => {
+      if (driver.isRunning) void driver.pause();
+      else driver.start();
+    },
+    onStep: () => void driver.stepOnce(),
+    onReset: () => {
+      const hp = readHyperparameters(layout, t);
+      if (typeof hp === 'string') {
+        layout.message.textContent = hp;
+        return;
+      }
+      layout.message.textContent = '';
+      renderer.clear();
+      layout.learningRate.value = String(hp.learningRate);
+      void driver.reset(hp);
+    },
+    onLearningRate: (field: TextField) => {
+      const lr = readNumber(field, 1e-7, 1);
+      if (lr === undefined) {
+        layout.message.textContent = format(t('Invalid value for {0}: {1}'), t('Learning rate'), field.value);
+        return;
+      }
+      layout.message.textContent = '';
+      driver.setLearningRate(lr);
+    },
+  });
+  const renderer = new Renderer(layout, t);
+
+  if (backend.backend !== 'webgl') {
+    const reason = backend.skipped.join('; ');
+    layout.notice.textContent = format(t('WebGL is not available here ({0}). Training runs on {1} instead, which is slower.'), reason, backend.backend);
+    layout.notice.hidden = false;
+    postToHost({ type: 'backendFallback', backend: backend.backend, reason });
+  }
+
+  const setHyperEnabled = (enabled: boolean) => Object.values(layout.hyper).forEach((f) => { f.disabled = !enabled; });
+  driver = new TrainingDriver({ train, heldout }, {
+    onSteps: (rows) => renderer.addSteps(rows),
+    onEpoch: (row) => renderer.addEpoch(row),
+    onViews: (views) => renderer.setViews(views, focus),
+    onStatus: (s) => {
+      const st = layout.stats;
+      st.dataset.step = String(s.step);
+      st.dataset.epoch = s.epoch.toFixed(2);
+      st.dataset.backend = backend.backend;
+      st.dataset.running = String(s.running);
+      st.textContent = `${t('Step')} ${s.step} · ${t('Epoch')} ${s.epoch.toFixed(2)} · ${Math.round(s.samplesPerSec)} ${t('samples/s')} · ${t('Backend')}: ${backend.backend} · ${s.running ? t('running') : t('paused')}`;
+      layout.startPause.textContent = s.running ? t('Pause') : s.step === 0 ? t('Start') : t('Resume');
+      layout.stepOnce.disabled = s.running;
+      setHyperEnabled(s.step === 0 && !s.running);
+      postToHost({ type: 'status', step: s.step, epoch: s.epoch, samplesPerSec: s.samplesPerSec, backend: backend.backend, running: s.running });
+    },
+    onError: (e) => {
+      const message = format(t('Training stopped with an error: {0}'), e.message);
+      layout.message.textContent = message;
+      postToHost({ type: 'error', message });
+    },
+  }, backend.backend === 'webgl' ? 5 : 1);
+
+  layout.canvases.latent.addEventListener('click', (e) => {
+    const i = nearestPoint(layout.canvases.latent, e.clientX, e.clientY);
+    if (i >= 0) {
+      focus = i;
+      void driver.setFocus(i);
+    }
+  });
+  new ResizeObserver(() => renderer.redraw()).observe(root);
+  onThemeChange(() => renderer.redraw());
+
+  const mb = (driver.dataBytes / 1e6).toFixed(1);
+  layout.message.textContent = `${format(t('Data: {0} training and {1} held-out images ({2} MB on the backend)'), train.count, heldout.count, mb)}`;
+  await driver.reset(init.hyperparameters);
+  driver.start();
+}

@@ -1,0 +1,140 @@
+/**
+ * Browser-test harness: serves the real playground page (the host's HTML and CSP, the built
+ * webview bundle) on 127.0.0.1, with a stand-in acquireVsCodeApi that answers "ready" with
+ * the same init message the host sends, and opens it in headless Chromium via playwright-core.
+ */
+import { createServer, type Server } from 'node:http';
+import { readFileSync, existsSync } from 'node:fs';
+import { extname, join, normalize } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { buildPlaygroundHtml, makeNonce } from '../../src/extension/html';
+import { loadBundledMnist } from '../../src/node/bundledData';
+import { WEBVIEW_STRINGS } from '../../src/shared/strings';
+import { VAE_DEFAULTS } from '../../src/core/families/vaeConfig';
+import type { BackendName, VaeHyperparameters } from '../../src/shared/protocol';
+
+const ROOT = normalize(join(__dirname, '..', '..'));
+const MIME: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.png': 'image/png', '.html': 'text/html' };
+
+/** Flags Chromium needs here: no sandbox as root, no background traffic, WebGL on SwiftShader. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--no-first-run', '--disable-quic', '--enable-unsafe-swiftshader', '--use-angle=swiftshader', '--ignore-gpu-blocklist',
+];
+
+/** What a test can set about the page. */
+export interface PageOptions {
+  disabledBackends?: BackendName[];
+  hyperparameters?: Partial<VaeHyperparameters>;
+  extraArgs?: string[];
+  /** Makes getContext('webgl'/'webgl2') return null, as in VS Code installs without WebGL. */
+  noWebGL?: boolean;
+}
+
+/** A served playground page in a running browser. */
+export interface PlaygroundPage {
+  page: Page;
+  browser: Browser;
+  /** Messages the webview posted to the stand-in host. */
+  toHost(): Promise<Array<{ type: string; [k: string]: unknown }>>;
+  /** CSP violations reported by the page. */
+  cspViolations(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+function serve(opts: PageOptions): Promise<Server> {
+  const set = loadBundledMnist(ROOT);
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    if (url.pathname === '/' || url.pathname === '/index.html') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(buildPlaygroundHtml({ cspSource: origin, nonce: makeNonce(), scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/media/playground.css`, lang: 'en', title: 'GenLab test' }));
+      return;
+    }
+    if (url.pathname === '/test/init.json') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({
+        type: 'init', title: 'GenLab test',
+        hyperparameters: { ...pick(VAE_DEFAULTS), ...opts.hyperparameters },
+        dataset: { name: set.name, count: set.count, height: set.height, width: set.width },
+        strings: Object.fromEntries(WEBVIEW_STRINGS.map((s) => [s, s])),
+        wasmBase: `${origin}/dist/wasm/`,
+        disabledBackends: opts.disabledBackends ?? [],
+      }));
+      return;
+    }
+    if (url.pathname === '/test/pixels' || url.pathname === '/test/labels') {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.end(Buffer.from(url.pathname === '/test/pixels' ? set.pixels : set.labels));
+      return;
+    }
+    const file = normalize(join(ROOT, decodeURIComponent(url.pathname)));
+    const allowed = [join(ROOT, 'dist'), join(ROOT, 'media')].some((d) => file.startsWith(d + '/'));
+    if (!allowed || !existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+function pick(c: typeof VAE_DEFAULTS): VaeHyperparameters {
+  return { latentDim: c.latentDim, hiddenUnits: c.hiddenUnits, batchSize: c.batchSize, learningRate: c.learningRate, beta: c.beta };
+}
+
+/** The stand-in for VS Code's webview API, installed before any page script runs. */
+const STAND_IN = `
+  window.__toHost = []; window.__csp = []; window.__longTasks = [];
+  document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI + ' at ' + e.sourceFile + ':' + e.lineNumber + ':' + e.columnNumber + ' ' + e.sample));
+  try { new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__longTasks.push({ start: e.startTime, duration: e.duration })))
+    .observe({ type: 'longtask', buffered: true }); } catch {}
+  window.acquireVsCodeApi = () => ({
+    getState: () => undefined, setState: () => {},
+    postMessage: async (m) => {
+      window.__toHost.push(m);
+      if (m && m.type === 'ready') {
+        const init = await (await fetch('/test/init.json')).json();
+        init.dataset.pixels = new Uint8Array(await (await fetch('/test/pixels')).arrayBuffer());
+        init.dataset.labels = new Uint8Array(await (await fetch('/test/labels')).arrayBuffer());
+        window.postMessage(init, '*');
+      }
+    },
+  });`;
+
+/** Removes WebGL the way a VS Code install without it does: getContext returns null. */
+const NO_WEBGL = `
+  for (const C of [HTMLCanvasElement, typeof OffscreenCanvas === 'undefined' ? null : OffscreenCanvas]) {
+    if (!C) continue;
+    const original = C.prototype.getContext;
+    C.prototype.getContext = function (kind, ...rest) {
+      return /webgl/i.test(String(kind)) ? null : original.call(this, kind, ...rest);
+    };
+  }`;
+
+/** Serves the playground and opens it in headless Chromium. */
+export async function openPlayground(opts: PageOptions = {}): Promise<PlaygroundPage> {
+  const server = await serve(opts);
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...CHROMIUM_ARGS, ...(opts.extraArgs ?? [])] });
+  const page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
+  page.on('pageerror', (e) => console.log(`      [page error] ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') console.log(`      [console] ${m.text()}`); });
+  await page.addInitScript(STAND_IN);
+  if (opts.noWebGL) await page.addInitScript(NO_WEBGL);
+  await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+  return {
+    page, browser,
+    toHost: () => page.evaluate(() => (window as unknown as { __toHost: Array<{ type: string }> }).__toHost),
+    cspViolations: () => page.evaluate(() => (window as unknown as { __csp: string[] }).__csp),
+    close: async () => { await browser.close(); server.close(); },
+  };
+}
+
+/** Waits until the stats element reports at least `steps` steps; returns its data attributes. */
+export async function waitForSteps(page: Page, steps: number, timeoutMs: number): Promise<Record<string, string>> {
+  await page.waitForFunction((n) => Number(document.getElementById('stats')?.dataset.step ?? 0) >= n, steps, { timeout: timeoutMs, polling: 250 });
+  return page.evaluate(() => ({ ...(document.getElementById('stats') as HTMLElement).dataset }) as Record<string, string>);
+}

@@ -1,0 +1,117 @@
+import { strict as assert } from 'node:assert';
+import type { Page } from 'playwright-core';
+import { openPlayground, waitForSteps, type PlaygroundPage } from './harness';
+
+const stat = (page: Page) => page.evaluate(() => ({ ...(document.getElementById('stats') as HTMLElement).dataset }));
+const negElbo = (page: Page) => page.evaluate(() => Number((document.getElementById('formula') as HTMLElement).dataset.negElbo));
+const blank = (page: Page, id: string) => page.evaluate((canvasId) => {
+  const c = document.getElementById(canvasId) as HTMLCanvasElement;
+  const d = (c.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, c.width, c.height).data;
+  for (let i = 4; i < d.length; i++) if (d[i] !== d[i % 4]) return false;
+  return true;
+}, id);
+const click = (page: Page, id: string) => page.click(`#${id}`);
+
+describe('playground in Chromium', () => {
+  let p: PlaygroundPage | undefined;
+  afterEach(async function () {
+    if (p && this.currentTest?.state === 'failed') {
+      await p.page.screenshot({ path: `test-results/browser-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}.png`, fullPage: true }).catch(() => {});
+    }
+    await p?.close();
+    p = undefined;
+  });
+
+  it('trains on WebGL: the loss falls, samples are drawn, no CSP violation, no long task once warm', async () => {
+    p = await openPlayground();
+    const first = await waitForSteps(p.page, 5, 120000);
+    assert.equal(first.backend, 'webgl');
+    const early = await negElbo(p.page);
+    // Warm: one epoch (70 steps of 128) is done, so every shader, including evaluation's, is compiled.
+    await p.page.waitForFunction(() => Number(document.getElementById('stats')?.dataset.epoch) >= 1.05, null, { timeout: 180000, polling: 500 });
+    const warmAt = await p.page.evaluate(() => performance.now());
+    const warmStep = Number((await stat(p.page)).step);
+    await waitForSteps(p.page, warmStep + 25, 120000);
+    const late = await negElbo(p.page);
+    console.log(`      −ELBO ${early.toFixed(1)} → ${late.toFixed(1)}; step ${(await stat(p.page)).step}`);
+    assert.ok(late < 0.7 * early, `−ELBO did not fall enough: ${early} → ${late}`);
+    assert.equal(await blank(p.page, 'view-samples'), false, 'the sample grid is blank');
+    assert.equal(await blank(p.page, 'view-reconstructions'), false, 'the reconstructions are blank');
+    assert.deepEqual(await p.cspViolations(), []);
+    const longTasks = await p.page.evaluate((t) => (window as unknown as { __longTasks: Array<{ start: number; duration: number }> }).__longTasks.filter((x) => x.start > t), warmAt);
+    console.log(`      long tasks once warm: ${JSON.stringify(longTasks.map((x) => Math.round(x.duration)))}`);
+    assert.ok(longTasks.every((x) => x.duration <= 100), `main-thread tasks over 100 ms once warm: ${JSON.stringify(longTasks)}`);
+    await p.page.screenshot({ path: 'test-results/browser-webgl.png', fullPage: true });
+  });
+
+  it('falls back to wasm when WebGL is missing, and says so plainly', async () => {
+    p = await openPlayground({ noWebGL: true, hyperparameters: { batchSize: 32 } });
+    const s = await waitForSteps(p.page, 10, 120000);
+    assert.equal(s.backend, 'wasm');
+    const notice = await p.page.evaluate(() => { const n = document.getElementById('backend-notice') as HTMLElement; return n.hidden ? '' : n.textContent; });
+    assert.match(notice ?? '', /WebGL is not available here .*wasm/);
+    const msgs = await p.toHost();
+    assert.ok(msgs.some((m) => m.type === 'backendFallback' && m.backend === 'wasm'), 'the host was not told about the fallback');
+    assert.deepEqual(await p.cspViolations(), []);
+  });
+
+  it('falls back to cpu when WebGL and wasm are both unavailable', async () => {
+    p = await openPlayground({ disabledBackends: ['webgl', 'wasm'], hyperparameters: { batchSize: 16, hiddenUnits: 64 } });
+    const s = await waitForSteps(p.page, 3, 120000);
+    assert.equal(s.backend, 'cpu');
+    assert.match(await p.page.evaluate(() => document.getElementById('backend-notice')?.textContent ?? ''), /cpu/);
+  });
+
+  it('pauses, steps once, changes the learning rate live and resets with new hyperparameters', async () => {
+    p = await openPlayground({ hyperparameters: { hiddenUnits: 64, batchSize: 32 } });
+    await waitForSteps(p.page, 5, 120000);
+    assert.equal(await p.page.evaluate(() => (document.getElementById('hp-latent') as HTMLInputElement & { disabled: boolean }).disabled), true, 'hyperparameters must be locked while training');
+    await click(p.page, 'btn-start'); // pause
+    await p.page.waitForFunction(() => document.getElementById('stats')?.dataset.running === 'false');
+    const paused = Number((await stat(p.page)).step);
+    await p.page.waitForTimeout(1500);
+    assert.equal(Number((await stat(p.page)).step), paused, 'steps went on while paused');
+    await click(p.page, 'btn-step');
+    await waitForSteps(p.page, paused + 1, 30000);
+    await p.page.waitForTimeout(500);
+    assert.equal(Number((await stat(p.page)).step), paused + 1);
+    // Live learning-rate change: training continues from the same step.
+    await p.page.fill('#lr-live input', '0.0005').catch(async () => {
+      await p!.page.evaluate(() => { const f = document.getElementById('lr-live') as HTMLElement & { value: string }; f.value = '0.0005'; f.dispatchEvent(new Event('change')); });
+    });
+    await p.page.press('#lr-live', 'Enter');
+    await click(p.page, 'btn-start'); // resume
+    await waitForSteps(p.page, paused + 6, 60000);
+    assert.equal(await p.page.evaluate(() => document.getElementById('message')?.textContent?.includes('Invalid')), false);
+    // Reset with a new latent size: step 0, traversal switches from the 2-D manifold to per-dimension rows.
+    await click(p.page, 'btn-start'); // pause
+    await p.page.waitForFunction(() => document.getElementById('stats')?.dataset.running === 'false');
+    await click(p.page, 'btn-reset');
+    await p.page.waitForFunction(() => document.getElementById('stats')?.dataset.step === '0');
+    await p.page.evaluate(() => { const f = document.getElementById('hp-latent') as HTMLElement & { value: string }; f.value = '4'; });
+    await click(p.page, 'btn-reset');
+    await p.page.waitForFunction(() => /traversal/i.test(document.querySelector('#view-traversal')?.previousElementSibling?.textContent ?? ''), null, { timeout: 60000 });
+    await click(p.page, 'btn-start');
+    await waitForSteps(p.page, 3, 60000);
+  });
+
+  it('rejects an invalid hyperparameter with a message instead of training', async () => {
+    p = await openPlayground({ hyperparameters: { hiddenUnits: 32, batchSize: 16 } });
+    await waitForSteps(p.page, 2, 120000);
+    await click(p.page, 'btn-start');
+    await click(p.page, 'btn-reset');
+    await p.page.waitForFunction(() => document.getElementById('stats')?.dataset.step === '0');
+    await p.page.evaluate(() => { const f = document.getElementById('hp-batch') as HTMLElement & { value: string }; f.value = 'lots'; });
+    await click(p.page, 'btn-reset');
+    assert.match(await p.page.evaluate(() => document.getElementById('message')?.textContent ?? ''), /Invalid value for Batch size: lots/);
+  });
+
+  it('ignores a malformed host message and reports it', async () => {
+    p = await openPlayground({ hyperparameters: { hiddenUnits: 32, batchSize: 16 } });
+    await waitForSteps(p.page, 1, 120000);
+    await p.page.evaluate(() => window.postMessage({ type: 'init', dataset: 'nope' }, '*'));
+    await p.page.waitForFunction(() => (window as unknown as { __toHost: Array<{ type: string }> }).__toHost.some((m) => m.type === 'error'));
+    const s = await waitForSteps(p.page, 3, 60000);
+    assert.equal(s.backend, 'webgl');
+  });
+});

@@ -1,0 +1,283 @@
+// End-to-end: the packaged extension (dist/genlab.vsix) in a real VS Code
+// (code-server 4.100.x = VS Code 1.100) driven by headless Chromium.
+//
+//   npm run test:e2e                      # installs everything, packages, runs this
+//   GENLAB_CODE_SERVER=... npx mocha --config test/e2e/.mocharc.json
+//
+// Env: GENLAB_CODE_SERVER (code-server launcher; default: the install-code-server.sh cache),
+//      GENLAB_VSIX (default dist/genlab.vsix), GENLAB_E2E_STEPS (default 20),
+//      GENLAB_E2E_TRAIN_TIMEOUT_MS (default 240000), GENLAB_CHROMIUM (default /usr/bin/chromium),
+//      GENLAB_E2E_KEEP=1 keeps the temp dirs (code-server log, user data).
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import {
+  installExtension,
+  makeDirs,
+  resolveCodeServer,
+  startCodeServer,
+  tail,
+  type CodeServerDirs,
+  type RunningCodeServer,
+} from './codeServer';
+
+const REPO = path.resolve(__dirname, '..', '..');
+const RESULTS = path.join(REPO, 'test-results');
+const SCREENSHOT = path.join(RESULTS, 'e2e-train-vae.png');
+const FAILURE_SCREENSHOT = path.join(RESULTS, 'e2e-train-vae-failure.png');
+const VSIX = path.resolve(REPO, process.env.GENLAB_VSIX || 'dist/genlab.vsix');
+const STEPS = Number(process.env.GENLAB_E2E_STEPS || 20);
+const TRAIN_TIMEOUT_MS = Number(process.env.GENLAB_E2E_TRAIN_TIMEOUT_MS || 240_000);
+const CHROMIUM = process.env.GENLAB_CHROMIUM || '/usr/bin/chromium';
+const COMMAND_TITLE = 'GenLab: Train VAE';
+
+// Headless Chromium flags. Playwright itself already adds --no-sandbox (needed as
+// root), --enable-unsafe-swiftshader, --disable-background-networking,
+// --disable-component-update, --disable-sync and --no-first-run; they are listed
+// again so the intent does not depend on Playwright's defaults.
+// WebGL: headless Chromium renders WebGL with SwiftShader (ANGLE on SwiftShader
+// Vulkan). --use-angle=swiftshader pins that path even on machines with a GPU,
+// and --enable-unsafe-swiftshader keeps newer Chromium from refusing the
+// software WebGL fallback. --ignore-gpu-blocklist makes no difference for
+// SwiftShader and is not passed.
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--enable-unsafe-swiftshader',
+  '--use-angle=swiftshader',
+  ...(process.env.GENLAB_E2E_CHROMIUM_ARGS ? process.env.GENLAB_E2E_CHROMIUM_ARGS.split(/\s+/).filter(Boolean) : []),
+];
+
+interface Stats {
+  found: boolean;
+  step: number;
+  backend: string | null;
+  text: string;
+  data: Record<string, string>;
+}
+interface CanvasProbe {
+  found: boolean;
+  width: number;
+  height: number;
+  distinct: number;
+  blank: boolean;
+  error?: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (msg: string) => console.log(`      [e2e] ${msg}`);
+
+async function readStats(frame: Frame): Promise<Stats> {
+  return frame.evaluate(() => {
+    const el = document.querySelector<HTMLElement>('#stats');
+    if (!el) return { found: false, step: -1, backend: null, text: '', data: {} };
+    const data: Record<string, string> = {};
+    for (const [k, v] of Object.entries(el.dataset)) data[k] = String(v);
+    const step = Number.parseInt(el.getAttribute('data-step') || '', 10);
+    return {
+      found: true,
+      step: Number.isFinite(step) ? step : -1,
+      backend: el.getAttribute('data-backend'),
+      text: (el.textContent || '').replace(/\s+/g, ' ').trim().slice(0, 300),
+      data,
+    };
+  });
+}
+
+/** Copies #view-samples into a scratch 2D canvas (works for 2D and WebGL canvases) and counts distinct pixels. */
+async function probeCanvas(frame: Frame): Promise<CanvasProbe> {
+  return frame.evaluate(() => {
+    const c = document.querySelector<HTMLCanvasElement>('canvas#view-samples');
+    if (!c) return { found: false, width: 0, height: 0, distinct: 0, blank: true };
+    const { width, height } = c;
+    if (!width || !height) return { found: true, width, height, distinct: 0, blank: true };
+    try {
+      const scratch = document.createElement('canvas');
+      scratch.width = width;
+      scratch.height = height;
+      const ctx = scratch.getContext('2d', { willReadFrequently: true });
+      if (!ctx) return { found: true, width, height, distinct: 0, blank: true, error: 'no 2d context' };
+      ctx.drawImage(c, 0, 0);
+      const px = new Uint32Array(ctx.getImageData(0, 0, width, height).data.buffer);
+      const seen = new Set<number>();
+      for (let i = 0; i < px.length && seen.size < 1000; i++) seen.add(px[i]);
+      return { found: true, width, height, distinct: seen.size, blank: seen.size <= 1 };
+    } catch (e) {
+      return { found: true, width, height, distinct: 0, blank: true, error: String(e) };
+    }
+  });
+}
+
+/** The webview's content frame: VS Code nests it as iframe.webview (pre/index.html) > iframe#active-frame (fake.html). */
+async function findWebviewFrame(page: Page): Promise<Frame | undefined> {
+  const frames = page.frames();
+  const ordered = [
+    ...frames.filter((f) => f.name() === 'active-frame'),
+    ...frames.filter((f) => f.name() !== 'active-frame' && f !== page.mainFrame()),
+  ];
+  for (const f of ordered) {
+    try {
+      if (await f.evaluate(() => !!document.querySelector('#stats'))) return f;
+    } catch {
+      /* frame navigating or detached */
+    }
+  }
+  return undefined;
+}
+
+function describeFrames(page: Page): string {
+  const lines: string[] = [];
+  const walk = (f: Frame, depth: number) => {
+    lines.push(`${'  '.repeat(depth)}- name=${JSON.stringify(f.name())} url=${f.url().slice(0, 160)}`);
+    for (const c of f.childFrames()) walk(c, depth + 1);
+  };
+  walk(page.mainFrame(), 0);
+  return lines.join('\n');
+}
+
+describe('GenLab e2e (code-server + Chromium)', function () {
+  let dirs: CodeServerDirs | undefined;
+  let server: RunningCodeServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+  const consoleLines: string[] = [];
+
+  before(async function () {
+    this.timeout(300_000);
+    assert.ok(fs.existsSync(VSIX), `${VSIX} not found: run \`npm run package\` first`);
+    assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} not found: run scripts/ensure-system-deps.sh (or set GENLAB_CHROMIUM)`);
+    const codeServer = resolveCodeServer();
+    log(`code-server: ${codeServer}`);
+    dirs = makeDirs();
+    log(`temp dir: ${dirs.root}`);
+    log(`installing ${path.relative(REPO, VSIX)}: ${(await installExtension(codeServer, VSIX, dirs)).split('\n').pop()}`);
+    server = await startCodeServer(codeServer, dirs);
+    log(`code-server listening on ${server.url}`);
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    page = await context.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') consoleLines.push(`[${m.type()}] ${m.text().slice(0, 300)}`);
+    });
+    page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${String(e).slice(0, 300)}`));
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && page) {
+      fs.mkdirSync(RESULTS, { recursive: true });
+      await page.screenshot({ path: FAILURE_SCREENSHOT, fullPage: true }).catch(() => undefined);
+      log(`failure screenshot: ${path.relative(REPO, FAILURE_SCREENSHOT)}`);
+      log(`frames:\n${describeFrames(page)}`);
+      if (consoleLines.length) log(`browser console (errors/warnings, last 30):\n${consoleLines.slice(-30).join('\n')}`);
+      if (dirs) log(`code-server log (tail):\n${tail(dirs.log)}`);
+    }
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await browser?.close().catch(() => undefined);
+    await server?.stop();
+    if (dirs) {
+      fs.mkdirSync(RESULTS, { recursive: true });
+      try {
+        fs.copyFileSync(dirs.log, path.join(RESULTS, 'e2e-code-server.log'));
+      } catch {
+        /* no log */
+      }
+      if (process.env.GENLAB_E2E_KEEP === '1') log(`kept ${dirs.root}`);
+      else fs.rmSync(dirs.root, { recursive: true, force: true });
+    }
+  });
+
+  it(`"${COMMAND_TITLE}" trains and draws samples in the webview`, async function () {
+    this.timeout(TRAIN_TIMEOUT_MS + 300_000);
+    assert.ok(page && server && dirs);
+    const t0 = Date.now();
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(dirs.workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 120_000 });
+    // Let the workbench finish restoring (extension host up, layout settled).
+    await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
+    await sleep(2000);
+    log(`workbench ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+    // Command palette -> "GenLab: Train VAE". Retry: right after startup the
+    // keybinding or the command list can still be loading.
+    let ran = false;
+    for (let attempt = 1; attempt <= 5 && !ran; attempt++) {
+      await page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 } });
+      await page.keyboard.press('Control+Shift+P');
+      const input = page.locator('.quick-input-widget input.input');
+      try {
+        await input.waitFor({ state: 'visible', timeout: 10_000 });
+      } catch {
+        log(`attempt ${attempt}: command palette did not open`);
+        await page.keyboard.press('Escape');
+        continue;
+      }
+      await page.keyboard.type(COMMAND_TITLE, { delay: 20 });
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: COMMAND_TITLE }).first();
+      try {
+        await row.waitFor({ state: 'visible', timeout: 15_000 });
+      } catch {
+        log(`attempt ${attempt}: "${COMMAND_TITLE}" not in the command palette yet`);
+        await page.keyboard.press('Escape');
+        await sleep(2000);
+        continue;
+      }
+      await page.keyboard.press('Enter');
+      ran = true;
+    }
+    assert.ok(ran, `could not run "${COMMAND_TITLE}" from the command palette`);
+    log(`ran "${COMMAND_TITLE}"`);
+
+    // Find the webview content frame.
+    let frame: Frame | undefined;
+    const frameDeadline = Date.now() + 90_000;
+    while (!frame && Date.now() < frameDeadline) {
+      frame = await findWebviewFrame(page);
+      if (!frame) await sleep(1000);
+    }
+    assert.ok(frame, `no webview frame with #stats appeared. Frames:\n${describeFrames(page)}`);
+    log(`webview frame: name=${JSON.stringify(frame.name())} url=${frame.url().split('?')[0]}`);
+
+    // Poll training progress.
+    const tTrain = Date.now();
+    let stats: Stats = { found: false, step: -1, backend: null, text: '', data: {} };
+    let canvas: CanvasProbe = { found: false, width: 0, height: 0, distinct: 0, blank: true };
+    let lastLogged = 0;
+    while (Date.now() - tTrain < TRAIN_TIMEOUT_MS) {
+      try {
+        stats = await readStats(frame);
+        canvas = await probeCanvas(frame);
+      } catch (e) {
+        // The webview frame can be re-created (e.g. panel moved); look it up again.
+        log(`frame read failed (${String(e).split('\n')[0]}); re-locating the webview frame`);
+        frame = (await findWebviewFrame(page)) ?? frame;
+      }
+      if (stats.step >= STEPS && !canvas.blank) break;
+      if (Date.now() - lastLogged > 15_000) {
+        lastLogged = Date.now();
+        log(`step=${stats.step} backend=${stats.backend} canvas=${canvas.width}x${canvas.height} distinct=${canvas.distinct}`);
+      }
+      await sleep(1000);
+    }
+
+    fs.mkdirSync(RESULTS, { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    log(`screenshot: ${path.relative(REPO, SCREENSHOT)}`);
+    log(`#stats: data-backend=${stats.backend} data-step=${stats.step} data=${JSON.stringify(stats.data)}`);
+    log(`#stats text: ${JSON.stringify(stats.text)}`);
+    log(`#view-samples: ${canvas.width}x${canvas.height}, ${canvas.distinct}${canvas.distinct >= 1000 ? '+' : ''} distinct pixel values${canvas.error ? `, error: ${canvas.error}` : ''}`);
+    log(`training phase took ${((Date.now() - tTrain) / 1000).toFixed(1)} s`);
+
+    assert.ok(stats.found, 'element #stats not found in the webview');
+    assert.ok(stats.step >= STEPS, `#stats data-step=${stats.step} did not reach ${STEPS} within ${TRAIN_TIMEOUT_MS} ms`);
+    assert.ok(canvas.found, 'canvas#view-samples not found in the webview');
+    assert.ok(!canvas.blank, `canvas#view-samples is blank (${canvas.width}x${canvas.height})${canvas.error ? `: ${canvas.error}` : ''}`);
+  });
+});
