@@ -1,12 +1,13 @@
 // Builds GenLab: the bundled data, the extension host bundle (Node, CommonJS) and the
 // webview bundle (browser, ESM build of tfjs), plus the wasm binaries the fallback loads.
 import * as esbuild from 'esbuild';
-import { cpSync, existsSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
 const production = process.argv.includes('--production');
 const common = { bundle: true, minify: production, sourcemap: !production, logLevel: 'warning' };
 
+rmSync('dist', { recursive: true, force: true });
 if (!existsSync('media/data/mnist-images-idx3-ubyte.gz')) {
   execFileSync(process.execPath, ['scripts/make-mnist.mjs'], { stdio: 'inherit' });
 }
@@ -40,7 +41,8 @@ await Promise.all([
 ]);
 
 mkdirSync('dist/wasm', { recursive: true });
-for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
+// The threaded build needs cross-origin isolation, which a webview does not have.
+for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']) {
   cpSync(`node_modules/@tensorflow/tfjs-backend-wasm/dist/${f}`, `dist/wasm/${f}`);
 }
 console.log(`built dist/ (${production ? 'production' : 'development'})`);

@@ -42,6 +42,18 @@ if [[ -f "$MARKER" && -f "$CS_BIN" ]]; then
   exit 0
 fi
 
+# One installer at a time per cache folder (e.g. playground + e2e started together).
+mkdir -p "$CACHE_ROOT"
+if command -v flock >/dev/null 2>&1 && [[ -z "${GENLAB_CS_LOCKED:-}" ]]; then
+  export GENLAB_CS_LOCKED=1
+  exec flock "$CACHE_ROOT/.code-server-$CS_VERSION.lock" bash "$0" "$@"
+fi
+if [[ -f "$MARKER" && -f "$CS_BIN" ]]; then # finished by whoever held the lock
+  log "reusing $DEST"
+  echo "$CS_BIN"
+  exit 0
+fi
+
 command -v node >/dev/null || die "node is required"
 command -v npm >/dev/null || die "npm is required"
 NODE_MAJOR="$(node -p 'process.versions.node.split(".")[0]')"

@@ -28,7 +28,9 @@ export interface DriverEvents {
   onError(error: Error): void;
 }
 
+/** Views refresh at least this far apart, and take at most 1/VIEW_DUTY of the time. */
 const VIEW_INTERVAL_MS = 1000;
+const VIEW_DUTY = 5;
 const SPEED_WINDOW_MS = 3000;
 
 /** Trains one VAE at a time on one uploaded data set. */
@@ -40,6 +42,7 @@ export class TrainingDriver {
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private lastViews = 0;
+  private viewCost = 0;
   private focusIndex = 0;
   private speedMarks: Array<{ t: number; samples: number }> = [];
   private samples = 0;
@@ -143,7 +146,7 @@ export class TrainingDriver {
         this.speedMarks.push({ t: now, samples: this.samples });
         while (this.speedMarks.length > 2 && now - this.speedMarks[0].t > SPEED_WINDOW_MS) this.speedMarks.shift();
       }
-      if (now - this.lastViews > VIEW_INTERVAL_MS) {
+      if (now - this.lastViews > Math.max(VIEW_INTERVAL_MS, VIEW_DUTY * this.viewCost)) {
         await trainer.flush();
         await this.refreshViews();
         this.emitStatus();
@@ -162,8 +165,10 @@ export class TrainingDriver {
 
   private async refreshViews(): Promise<void> {
     if (!this.model) return;
-    this.lastViews = performance.now();
+    const started = performance.now();
     await this.events.onViews(await this.model.views(this.heldout, { focusIndex: this.focusIndex }));
+    this.lastViews = performance.now();
+    this.viewCost = this.lastViews - started;
   }
 
   private emitStatus(): void {

@@ -7,6 +7,8 @@
 // Env: GENLAB_CODE_SERVER (code-server launcher; default: the install-code-server.sh cache),
 //      GENLAB_VSIX (default dist/genlab.vsix), GENLAB_E2E_STEPS (default 20),
 //      GENLAB_E2E_TRAIN_TIMEOUT_MS (default 240000), GENLAB_CHROMIUM (default /usr/bin/chromium),
+//      GENLAB_E2E_EXPECT_BACKEND (e.g. webgl: also assert #stats data-backend),
+//      GENLAB_E2E_CHROMIUM_ARGS (extra Chromium flags, space-separated),
 //      GENLAB_E2E_KEEP=1 keeps the temp dirs (code-server log, user data).
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -22,7 +24,8 @@ import {
   type RunningCodeServer,
 } from './codeServer';
 
-const REPO = path.resolve(__dirname, '..', '..');
+// test/e2e/ -> repo root (falls back to the cwd should the package ever become ESM).
+const REPO = typeof __dirname !== 'undefined' ? path.resolve(__dirname, '..', '..') : process.cwd();
 const RESULTS = path.join(REPO, 'test-results');
 const SCREENSHOT = path.join(RESULTS, 'e2e-train-vae.png');
 const FAILURE_SCREENSHOT = path.join(RESULTS, 'e2e-train-vae-failure.png');
@@ -30,16 +33,20 @@ const VSIX = path.resolve(REPO, process.env.GENLAB_VSIX || 'dist/genlab.vsix');
 const STEPS = Number(process.env.GENLAB_E2E_STEPS || 20);
 const TRAIN_TIMEOUT_MS = Number(process.env.GENLAB_E2E_TRAIN_TIMEOUT_MS || 240_000);
 const CHROMIUM = process.env.GENLAB_CHROMIUM || '/usr/bin/chromium';
+const EXPECT_BACKEND = process.env.GENLAB_E2E_EXPECT_BACKEND || '';
 const COMMAND_TITLE = 'GenLab: Train VAE';
 
 // Headless Chromium flags. Playwright itself already adds --no-sandbox (needed as
 // root), --enable-unsafe-swiftshader, --disable-background-networking,
 // --disable-component-update, --disable-sync and --no-first-run; they are listed
 // again so the intent does not depend on Playwright's defaults.
-// WebGL: headless Chromium renders WebGL with SwiftShader (ANGLE on SwiftShader
-// Vulkan). --use-angle=swiftshader pins that path even on machines with a GPU,
-// and --enable-unsafe-swiftshader keeps newer Chromium from refusing the
-// software WebGL fallback. --ignore-gpu-blocklist makes no difference for
+// WebGL: measured with Debian's Chromium 156 + playwright-core 1.65, headless
+// Chromium gets WebGL2 in the code-server webview ("ANGLE (Google, Vulkan 1.3.0
+// (SwiftShader Device (Subzero)))", tfjs backend "webgl") with no GPU flag at all,
+// even with --disable-gpu and without --enable-unsafe-swiftshader. We still pin
+// --use-angle=swiftshader (same renderer on machines with a real GPU) and
+// --enable-unsafe-swiftshader (Chromium has been phasing out the implicit
+// software-WebGL fallback). --ignore-gpu-blocklist changes nothing for
 // SwiftShader and is not passed.
 const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -113,7 +120,13 @@ async function probeCanvas(frame: Frame): Promise<CanvasProbe> {
   });
 }
 
-/** The webview's content frame: VS Code nests it as iframe.webview (pre/index.html) > iframe#active-frame (fake.html). */
+/**
+ * The webview's content frame. VS Code 1.100 (code-server) nests it as
+ *   iframe.webview  .../static/out/vs/workbench/contrib/webview/browser/pre/index.html?id=<uuid>  (name=<uuid>)
+ *     > iframe  .../pre/fake.html?id=<uuid>  (created with id "pending-frame", renamed "active-frame" once
+ *       loaded; Playwright keeps reporting the name it had when attached, i.e. "pending-frame")
+ * so rather than relying on names, return whichever frame contains #stats.
+ */
 async function findWebviewFrame(page: Page): Promise<Frame | undefined> {
   const frames = page.frames();
   const ordered = [
@@ -149,6 +162,7 @@ describe('GenLab e2e (code-server + Chromium)', function () {
 
   before(async function () {
     this.timeout(300_000);
+    fs.rmSync(FAILURE_SCREENSHOT, { force: true });
     assert.ok(fs.existsSync(VSIX), `${VSIX} not found: run \`npm run package\` first`);
     assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} not found: run scripts/ensure-system-deps.sh (or set GENLAB_CHROMIUM)`);
     const codeServer = resolveCodeServer();
@@ -279,5 +293,6 @@ describe('GenLab e2e (code-server + Chromium)', function () {
     assert.ok(stats.step >= STEPS, `#stats data-step=${stats.step} did not reach ${STEPS} within ${TRAIN_TIMEOUT_MS} ms`);
     assert.ok(canvas.found, 'canvas#view-samples not found in the webview');
     assert.ok(!canvas.blank, `canvas#view-samples is blank (${canvas.width}x${canvas.height})${canvas.error ? `: ${canvas.error}` : ''}`);
+    if (EXPECT_BACKEND) assert.equal(stats.backend, EXPECT_BACKEND, '#stats data-backend');
   });
 });

@@ -1,0 +1,57 @@
+import { strict as assert } from 'node:assert';
+import { parseHostMessage, parseWebviewMessage, MAX_STRING } from '../../src/shared/protocol';
+import { buildCsp, buildPlaygroundHtml, makeNonce } from '../../src/extension/html';
+
+const init = {
+  type: 'init', title: 't', wasmBase: 'x/', strings: { a: 'b' }, disabledBackends: ['webgl'],
+  hyperparameters: { latentDim: 2, hiddenUnits: 8, batchSize: 4, learningRate: 0.001, beta: 1 },
+  dataset: { name: 'm', count: 1, height: 1, width: 1, pixels: new Uint8Array(1), labels: new Uint8Array(1) },
+};
+
+describe('protocol', () => {
+  it('accepts well-formed messages both ways', () => {
+    assert.ok(parseHostMessage(init));
+    assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
+    assert.ok(parseWebviewMessage({ type: 'status', step: 1, epoch: 0.1, samplesPerSec: 3, backend: 'wasm', running: true }));
+  });
+
+  it('rejects unknown types, wrong fields and oversized strings', () => {
+    const bad: unknown[] = [
+      null, 42, 'ready', [], {}, { type: 'nope' },
+      { type: 'status', step: '1', epoch: 0, samplesPerSec: 0, backend: 'webgl', running: true },
+      { type: 'status', step: 1, epoch: 0, samplesPerSec: Number.NaN, backend: 'webgl', running: true },
+      { type: 'status', step: 1, epoch: 0, samplesPerSec: 0, backend: 'cuda', running: true },
+      { type: 'backendFallback', backend: 'wasm', reason: 'x'.repeat(MAX_STRING + 1) },
+      { type: 'error', message: 5 },
+    ];
+    for (const b of bad) assert.equal(parseWebviewMessage(b), undefined, JSON.stringify(b));
+    assert.equal(parseHostMessage({ ...init, dataset: { ...init.dataset, pixels: [1, 2] } }), undefined);
+    assert.equal(parseHostMessage({ ...init, disabledBackends: ['gpu'] }), undefined);
+    assert.equal(parseHostMessage({ ...init, strings: { a: 1 } }), undefined);
+    assert.equal(parseHostMessage({ ...init, hyperparameters: { ...init.hyperparameters, beta: 'high' } }), undefined);
+  });
+
+  it('copies only known fields from a webview message', () => {
+    const m = parseWebviewMessage({ type: 'error', message: 'x', path: '/etc/passwd' });
+    assert.deepEqual(m, { type: 'error', message: 'x' });
+  });
+});
+
+describe('Content-Security-Policy', () => {
+  it('is strict: nonce scripts, wasm-unsafe-eval but never unsafe-eval or unsafe-inline, no remote origins', () => {
+    const csp = buildCsp('https://webview.example', 'N0NCE');
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'nonce-N0NCE' 'wasm-unsafe-eval'(;|$)/);
+    assert.doesNotMatch(csp, /'unsafe-eval'|'unsafe-inline'|\*|https?:\/\/(?!webview\.example)/);
+  });
+
+  it('puts the nonce on the one script and escapes the title', () => {
+    const nonce = makeNonce();
+    assert.match(nonce, /^[A-Za-z0-9]{32}$/);
+    const html = buildPlaygroundHtml({ cspSource: 'vscode-resource:', nonce, scriptUri: 's.js', styleUri: 's.css', lang: 'ja', title: '<x>' });
+    assert.equal((html.match(/<script /g) ?? []).length, 1);
+    assert.match(html, new RegExp(`<script type="module" nonce="${nonce}" src="s.js">`));
+    assert.match(html, /<title>&lt;x&gt;<\/title>/);
+    assert.match(html, /<html lang="ja">/);
+  });
+});
