@@ -1,4 +1,5 @@
 /** The playground webview's entry: waits for the host's init message, then trains and draws. */
+import * as tf from '@tensorflow/tfjs-core';
 import { splitImageSet, type ImageSet } from '../core/data/dataset';
 import type { HostMessage, VaeHyperparameters } from '../shared/protocol';
 import { format, type WebviewString } from '../shared/strings';
@@ -106,6 +107,8 @@ async function start(init: Init): Promise<void> {
       st.dataset.epoch = s.epoch.toFixed(2);
       st.dataset.backend = backend.backend;
       st.dataset.running = String(s.running);
+      st.dataset.tensors = String(tf.memory().numTensors);
+      st.dataset.learningRate = String(driver.learningRate);
       st.textContent = `${t('Step')} ${s.step} · ${t('Epoch')} ${s.epoch.toFixed(2)} · ${Math.round(s.samplesPerSec)} ${t('samples/s')} · ${t('Backend')}: ${backend.backend} · ${s.running ? t('running') : t('paused')}`;
       layout.startPause.textContent = s.running ? t('Pause') : s.step === 0 ? t('Start') : t('Resume');
       layout.stepOnce.disabled = s.running;

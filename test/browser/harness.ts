@@ -30,6 +30,8 @@ export interface PageOptions {
   extraArgs?: string[];
   /** Makes getContext('webgl'/'webgl2') return null, as in VS Code installs without WebGL. */
   noWebGL?: boolean;
+  /** Makes requestAnimationFrame never call back, as in a hidden webview. */
+  noAnimationFrames?: boolean;
 }
 
 /** A served playground page in a running browser. */
@@ -124,6 +126,7 @@ export async function openPlayground(opts: PageOptions = {}): Promise<Playground
   page.on('console', (m) => { if (m.type() === 'error') console.log(`      [console] ${m.text()}`); });
   await page.addInitScript(STAND_IN);
   if (opts.noWebGL) await page.addInitScript(NO_WEBGL);
+  if (opts.noAnimationFrames) await page.addInitScript('window.__rafCalls = 0; window.requestAnimationFrame = () => ++window.__rafCalls;');
   await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
   return {
     page, browser,

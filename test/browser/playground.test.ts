@@ -30,8 +30,12 @@ describe('playground in Chromium', () => {
     // Warm: one epoch (70 steps of 128) is done, so every shader, including evaluation's, is compiled.
     await p.page.waitForFunction(() => Number(document.getElementById('stats')?.dataset.epoch) >= 1.05, null, { timeout: 180000, polling: 500 });
     const warmAt = await p.page.evaluate(() => performance.now());
-    const warmStep = Number((await stat(p.page)).step);
+    const warm = await stat(p.page);
+    const warmStep = Number(warm.step);
     await waitForSteps(p.page, warmStep + 25, 120000);
+    await p.page.waitForFunction((s) => Number(document.getElementById('stats')?.dataset.step) > s, warmStep + 25, { timeout: 60000 });
+    const end = await stat(p.page);
+    assert.equal(end.tensors, warm.tensors, `tf.memory().numTensors went from ${warm.tensors} at step ${warmStep} to ${end.tensors} at step ${end.step}`);
     const late = await negElbo(p.page);
     console.log(`      −ELBO ${early.toFixed(1)} → ${late.toFixed(1)}; step ${(await stat(p.page)).step}`);
     assert.ok(late < 0.7 * early, `−ELBO did not fall enough: ${early} → ${late}`);
@@ -81,7 +85,8 @@ describe('playground in Chromium', () => {
     });
     await p.page.press('#lr-live', 'Enter');
     await click(p.page, 'btn-start'); // resume
-    await waitForSteps(p.page, paused + 6, 60000);
+    const resumed = await waitForSteps(p.page, paused + 6, 60000);
+    assert.equal(Number(resumed.learningRate), 0.0005, 'the live learning rate was not applied');
     assert.equal(await p.page.evaluate(() => document.getElementById('message')?.textContent?.includes('Invalid')), false);
     // Reset with a new latent size: step 0, traversal switches from the 2-D manifold to per-dimension rows.
     await click(p.page, 'btn-start'); // pause
@@ -93,6 +98,12 @@ describe('playground in Chromium', () => {
     await p.page.waitForFunction(() => /traversal/i.test(document.querySelector('#view-traversal')?.previousElementSibling?.textContent ?? ''), null, { timeout: 60000 });
     await click(p.page, 'btn-start');
     await waitForSteps(p.page, 3, 60000);
+  });
+
+  it('keeps training when requestAnimationFrame never fires (as in a hidden webview)', async () => {
+    p = await openPlayground({ noAnimationFrames: true, hyperparameters: { hiddenUnits: 32, batchSize: 16 } });
+    const s = await waitForSteps(p.page, 20, 120000);
+    assert.equal(s.backend, 'webgl');
   });
 
   it('rejects an invalid hyperparameter with a message instead of training', async () => {
