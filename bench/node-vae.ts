@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DeviceData } from '../src/core/data/deviceData';
 import { splitImageSet } from '../src/core/data/dataset';
-import { Vae, VAE_DEFAULTS } from '../src/core/families/vae';
+import { Vae, vaeSpec } from '../src/core/families/vae';
 import { Trainer } from '../src/core/loop';
 import { loadBundledMnist } from '../src/node/bundledData';
 import { useNodeBackend, type NodeBackend } from '../src/node/backend';
@@ -23,7 +23,7 @@ async function throughput(backend: NodeBackend, steps: number): Promise<number> 
   await useNodeBackend(backend);
   const { train, heldout } = splitImageSet(loadBundledMnist('.'), 0.1);
   const tr = new DeviceData(train), ho = new DeviceData(heldout);
-  const vae = new Vae({ ...VAE_DEFAULTS }, shape);
+  const vae = new Vae(vaeSpec({}, shape), shape);
   const trainer = new Trainer(vae, tr, ho, { batchSize: 128, readEvery: 10, seed: 1 });
   await trainer.runSteps(3);
   await trainer.flush();
@@ -39,7 +39,7 @@ async function quality(backend: NodeBackend): Promise<Array<{ epoch: number; neg
   await useNodeBackend(backend);
   const { train, heldout } = splitImageSet(loadBundledMnist('.'), 0.1);
   const tr = new DeviceData(train), ho = new DeviceData(heldout);
-  const vae = new Vae({ ...VAE_DEFAULTS }, shape);
+  const vae = new Vae(vaeSpec({}, shape), shape);
   const rows: Array<{ epoch: number; negElbo: number; recon: number; kl: number }> = [];
   const trainer = new Trainer(vae, tr, ho, { batchSize: 128, readEvery: 10, seed: 1 }, {
     onEpoch: (r) => {

@@ -5,7 +5,7 @@
  */
 import { DeviceData } from '../core/data/deviceData';
 import type { ImageSet } from '../core/data/dataset';
-import { Vae, VAE_DEFAULTS } from '../core/families/vae';
+import { Vae, vaeSpec } from '../core/families/vae';
 import { Trainer, type EpochRow, type StepRow } from '../core/loop';
 import type { View } from '../core/views';
 import type { VaeHyperparameters } from '../shared/protocol';
@@ -78,7 +78,8 @@ export class TrainingDriver {
     await this.pause();
     this.trainer?.dispose();
     this.model?.dispose();
-    this.model = new Vae({ ...VAE_DEFAULTS, ...hp, seed: VAE_DEFAULTS.seed }, { height: this.train.set.height, width: this.train.set.width, channels: 1, classes: 10 });
+    const shape = { height: this.train.set.height, width: this.train.set.width, channels: 1, classes: 10 };
+    this.model = new Vae(vaeSpec(hp, shape), shape);
     this.trainer = new Trainer(this.model, this.train, this.heldout, { batchSize: hp.batchSize, readEvery: this.readEvery, seed: 7 }, {
       onSteps: (rows) => this.events.onSteps(rows),
       onEpoch: (row) => this.events.onEpoch(row),

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs-core';
 import { DeviceData } from '../../src/core/data/deviceData';
 import { splitImageSet } from '../../src/core/data/dataset';
-import { Vae, VAE_DEFAULTS } from '../../src/core/families/vae';
+import { Vae, vaeSpec } from '../../src/core/families/vae';
 import { Trainer } from '../../src/core/loop';
 import { loadBundledMnist } from '../../src/node/bundledData';
 import { testBackend } from './setup';
@@ -14,7 +14,7 @@ describe('VAE', () => {
 
   it('gradients reach the encoder through the reparameterization (log σ² head included)', () => {
     // With β = 0 the loss is the reconstruction term alone, so log σ² gets gradient only via z = μ + σ·ε.
-    const vae = new Vae({ ...VAE_DEFAULTS, hiddenUnits: 16, beta: 0 }, shape);
+    const vae = new Vae(vaeSpec({ hiddenUnits: 16, beta: 0 }, shape), shape);
     const x = tf.randomUniform([8, 784], 0, 1, 'float32', 3) as tf.Tensor2D;
     const eps = tf.randomNormal([8, 2], 0, 1, 'float32', 4) as tf.Tensor2D;
     const encoderVars = vae.encoder.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -47,8 +47,7 @@ describe('VAE', () => {
     this.timeout(300000);
     const { train, heldout } = splitImageSet(loadBundledMnist('.'), 0.1);
     const trainData = new DeviceData(train), heldoutData = new DeviceData(heldout);
-    const config = { ...VAE_DEFAULTS, batchSize: 64 };
-    const vae = new Vae(config, shape);
+    const vae = new Vae(vaeSpec({ batchSize: 64 }, shape), shape);
     const trainer = new Trainer(vae, trainData, heldoutData, { batchSize: 64, readEvery: 20, seed: 2 });
     const before = (await trainer.evaluate(heldoutData)).negElbo;
     await trainer.runSteps(300);
@@ -62,7 +61,7 @@ describe('VAE', () => {
   it('frees every tensor of every step: numTensors at step 1000 equals its value at step 10', async () => {
     const { train, heldout } = splitImageSet(loadBundledMnist('.'), 0.1);
     const trainData = new DeviceData(train), heldoutData = new DeviceData(heldout);
-    const vae = new Vae({ ...VAE_DEFAULTS, hiddenUnits: 8, batchSize: 16 }, shape);
+    const vae = new Vae(vaeSpec({ hiddenUnits: 8, batchSize: 16 }, shape), shape);
     let epochs = 0;
     const trainer = new Trainer(vae, trainData, heldoutData, { batchSize: 16, readEvery: 5, seed: 2 }, { onEpoch: () => epochs++ });
     await trainer.runSteps(10);
@@ -80,7 +79,7 @@ describe('VAE', () => {
   it('changes the learning rate during training without resetting weights', async () => {
     const { train, heldout } = splitImageSet(loadBundledMnist('.'), 0.1);
     const trainData = new DeviceData(train), heldoutData = new DeviceData(heldout);
-    const vae = new Vae({ ...VAE_DEFAULTS, hiddenUnits: 32, batchSize: 16 }, shape);
+    const vae = new Vae(vaeSpec({ hiddenUnits: 32, batchSize: 16 }, shape), shape);
     const trainer = new Trainer(vae, trainData, heldoutData, { batchSize: 16, readEvery: 5, seed: 2 });
     await trainer.runSteps(5);
     const before = vae.decoder.getWeights()[0].arraySync() as number[][];

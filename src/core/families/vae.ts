@@ -8,13 +8,14 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Batch, DeviceData } from '../data/deviceData';
 import type { DataShape, GenerativeModel, LossTerms, ViewOptions } from '../family';
 import { bernoulliNllFromLogits, gaussianKlToStandard, reparameterize } from '../losses';
-import { mlp } from '../nets';
+import { buildSequential, takesImages } from '../modelfile/layers';
+import type { ModelSpec } from '../modelfile/types';
+import { makeOptimizer, setOptimizerLearningRate } from '../optimizers';
 import { Rng } from '../rng';
 import type { View } from '../views';
 import { vaeViews, type VaeLike } from './vaeViews';
-import type { VaeConfig } from './vaeConfig';
 
-export { VAE_DEFAULTS, type VaeConfig } from './vaeConfig';
+export { VAE_DEFAULTS, vaeSpec, type VaeConfig } from './vaeConfig';
 
 /** Per-batch means of the VAE's loss terms, in nats per example. */
 export interface VaeTerms {
@@ -36,30 +37,33 @@ export class Vae implements GenerativeModel, VaeLike {
   readonly decoder: tfl.Sequential;
   readonly fixedZ: tf.Tensor2D;
   readonly latentDim: number;
-  private readonly optimizer: tf.AdamOptimizer;
+  private readonly optimizer: tf.Optimizer;
   private readonly rng: Rng;
+  private readonly imageInput: boolean;
+  private readonly shape: DataShape;
   private lr: number;
 
-  /** Builds the networks and the Adam optimizer for data of `shape`. */
-  constructor(readonly config: VaeConfig, shape: DataShape) {
+  /** Builds the networks of `spec` and its optimizer for data of `shape`. */
+  constructor(readonly spec: ModelSpec, shape: DataShape) {
     const features = shape.height * shape.width * shape.channels;
-    this.latentDim = config.latentDim;
-    this.rng = new Rng(config.seed);
-    this.encoder = mlp('encoder', features, [
-      { units: config.hiddenUnits, activation: 'relu' }, { units: 2 * config.latentDim },
-    ], this.rng.seed());
-    this.decoder = mlp('decoder', config.latentDim, [
-      { units: config.hiddenUnits, activation: 'relu' }, { units: features },
-    ], this.rng.seed());
-    this.lr = config.learningRate;
-    this.optimizer = tf.train.adam(config.learningRate);
-    this.fixedZ = tf.randomNormal([SAMPLE_GRID, config.latentDim], 0, 1, 'float32', this.rng.seed());
+    this.shape = shape;
+    this.latentDim = spec.latentDim;
+    this.rng = new Rng(spec.training.seed);
+    const enc = spec.networks.encoder, dec = spec.networks.decoder;
+    if (!enc || !dec) throw new Error('a VAE needs "encoder" and "decoder" networks');
+    this.imageInput = takesImages(enc);
+    this.encoder = buildSequential('encoder', enc, this.imageInput ? [shape.height, shape.width, shape.channels] : [features], this.rng.seed());
+    this.decoder = buildSequential('decoder', dec, [spec.latentDim], this.rng.seed());
+    this.lr = spec.optimizer.learningRate;
+    this.optimizer = makeOptimizer(spec.optimizer);
+    this.fixedZ = tf.randomNormal([SAMPLE_GRID, spec.latentDim], 0, 1, 'float32', this.rng.seed());
   }
 
   /** μ and log σ² of q(z|x). */
   encode(x: tf.Tensor2D): { mu: tf.Tensor2D; logVar: tf.Tensor2D } {
     return tf.tidy(() => {
-      const h = this.encoder.apply(x) as tf.Tensor2D;
+      const input = this.imageInput ? tf.reshape(x, [x.shape[0], this.shape.height, this.shape.width, this.shape.channels]) : x;
+      const h = this.encoder.apply(input) as tf.Tensor2D;
       const n = x.shape[0];
       return { mu: tf.slice(h, [0, 0], [n, this.latentDim]), logVar: tf.slice(h, [0, this.latentDim], [n, this.latentDim]) };
     });
@@ -72,7 +76,10 @@ export class Vae implements GenerativeModel, VaeLike {
 
   /** Decoder logits for z. */
   decodeLogits(z: tf.Tensor2D): tf.Tensor2D {
-    return this.decoder.apply(z) as tf.Tensor2D;
+    return tf.tidy(() => {
+      const out = this.decoder.apply(z) as tf.Tensor;
+      return tf.reshape(out, [z.shape[0], -1]) as tf.Tensor2D;
+    });
   }
 
   /** Decoder means σ(logits): the expected image for z. */
@@ -87,7 +94,7 @@ export class Vae implements GenerativeModel, VaeLike {
       const z = reparameterize(mu, logVar, eps);
       const recon = tf.mean(bernoulliNllFromLogits(this.decodeLogits(z), x)) as tf.Scalar;
       const kl = tf.mean(gaussianKlToStandard(mu, logVar)) as tf.Scalar;
-      return { loss: tf.add(recon, tf.mul(this.config.beta, kl)) as tf.Scalar, negElbo: tf.add(recon, kl) as tf.Scalar, recon, kl };
+      return { loss: tf.add(recon, tf.mul(this.spec.loss.beta, kl)) as tf.Scalar, negElbo: tf.add(recon, kl) as tf.Scalar, recon, kl };
     });
   }
 
@@ -135,7 +142,7 @@ export class Vae implements GenerativeModel, VaeLike {
   setLearningRate(lr: number): void {
     if (!(lr > 0) || !Number.isFinite(lr)) throw new Error(`learning rate must be a positive number, got ${lr}`);
     this.lr = lr;
-    (this.optimizer as unknown as { learningRate: number }).learningRate = lr;
+    setOptimizerLearningRate(this.optimizer, lr);
   }
 
   /** Trainable parameters of both networks. */

@@ -1,6 +1,9 @@
-/** The VAE family's settings, kept free of TensorFlow.js so the host can read them cheaply. */
+/** The panel's VAE hyperparameters and the model file they stand for (no TensorFlow.js here). */
+import type { DataShape } from '../family';
+import { resolveModelFile } from '../modelfile/defaults';
+import type { ModelSpec } from '../modelfile/types';
 
-/** Settings of the VAE family. */
+/** The hyperparameters the playground lets a user set for the default VAE. */
 export interface VaeConfig {
   latentDim: number;
   hiddenUnits: number;
@@ -15,3 +18,15 @@ export interface VaeConfig {
 export const VAE_DEFAULTS: Readonly<VaeConfig> = {
   latentDim: 2, hiddenUnits: 512, batchSize: 128, learningRate: 1e-3, beta: 1, seed: 1,
 };
+
+/** The model spec of the default VAE with hyperparameters `c`, for data of `shape`. */
+export function vaeSpec(c: Partial<VaeConfig>, shape: DataShape): ModelSpec {
+  const v = { ...VAE_DEFAULTS, ...c };
+  return resolveModelFile({
+    family: 'vae',
+    latentDim: v.latentDim,
+    loss: { beta: v.beta },
+    optimizer: { type: 'adam', learningRate: v.learningRate },
+    training: { batchSize: v.batchSize, seed: v.seed },
+  }, shape, v.hiddenUnits);
+}

@@ -1,0 +1,27 @@
+/** Optimizers from a model file's "optimizer" settings. */
+import * as tf from '@tensorflow/tfjs-core';
+import type { OptimizerSpec } from './modelfile/types';
+
+/** Creates the optimizer `spec` names. */
+export function makeOptimizer(spec: OptimizerSpec): tf.Optimizer {
+  switch (spec.type) {
+    case 'sgd':
+      return spec.momentum ? tf.train.momentum(spec.learningRate, spec.momentum) : tf.train.sgd(spec.learningRate);
+    case 'rmsprop':
+      return tf.train.rmsprop(spec.learningRate, undefined, spec.momentum ?? 0);
+    default:
+      return tf.train.adam(spec.learningRate, spec.beta1 ?? 0.9, spec.beta2 ?? 0.999);
+  }
+}
+
+/**
+ * Changes the learning rate of a running optimizer. tfjs's Adam, SGD, momentum and RMSProp
+ * read `learningRate` at every update, so weights and moments stay as they are.
+ */
+export function setOptimizerLearningRate(optimizer: tf.Optimizer, lr: number): void {
+  if (!(lr > 0) || !Number.isFinite(lr)) throw new Error(`learning rate must be a positive number, got ${lr}`);
+  const o = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
+  // SGD and momentum keep −lr as a tensor and have setLearningRate to rebuild it.
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
+  else o.learningRate = lr;
+}

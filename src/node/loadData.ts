@@ -1,0 +1,33 @@
+/** Loads a model spec's data in Node: a bundled set, or IDX files (raw or .gz) from a path. */
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { imageSetFromIdx, type ImageSet } from '../core/data/dataset';
+import { parseIdx } from '../core/data/idx';
+import type { ModelSpec } from '../core/modelfile/types';
+import { loadBundledMnist } from './bundledData';
+
+/** Reads a file, gunzipping it when it starts with the gzip magic bytes; errors name the file. */
+export function readMaybeGzip(path: string): Uint8Array {
+  if (!existsSync(path)) throw new Error(`${path}: no such file`);
+  const raw = readFileSync(path);
+  if (raw[0] !== 0x1f || raw[1] !== 0x8b) return new Uint8Array(raw);
+  try {
+    return new Uint8Array(gunzipSync(raw));
+  } catch (e) {
+    throw new Error(`${path}: not a valid .gz file (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
+
+/** The images (and labels, if any) `spec.data` names; relative paths are against `baseDir`. */
+export function loadSpecData(spec: ModelSpec, baseDir: string, extensionRoot: string): ImageSet {
+  const d = spec.data;
+  if (!d.path) return loadBundledMnist(extensionRoot);
+  const at = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+  const images = readMaybeGzip(at(d.path));
+  if (d.labels) return imageSetFromIdx(d.path, images, readMaybeGzip(at(d.labels)));
+  const img = parseIdx(images, d.path);
+  if (img.shape.length !== 3) throw new Error(`${d.path}: expected 3 dimensions (count, rows, cols), got ${img.shape.length}`);
+  const [count, height, width] = img.shape;
+  return { name: d.path, count, height, width, pixels: img.data, labels: new Uint8Array(count) };
+}
