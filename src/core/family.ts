@@ -4,6 +4,7 @@
  * build from config → step → sample → views/metrics.
  */
 import type * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Batch, DeviceData } from './data/deviceData';
 import type { View } from './views';
 
@@ -34,6 +35,8 @@ export interface GenerativeModel {
   readonly learningRate: number;
   /** Changes the learning rate from the next step on, keeping weights and optimizer moments. */
   setLearningRate(lr: number): void;
+  /** The family's networks by name (e.g. encoder, decoder), for saving and export. */
+  readonly networks: Readonly<Record<string, LayersModel>>;
   /** Number of trainable parameters. */
   readonly parameterCount: number;
   /** Frees every tensor the model holds. */

@@ -1,22 +1,117 @@
-/** GenLab's extension host entry: registers commands and opens the playground. */
+/** GenLab's extension host entry: commands, CodeLens, diagnostics and the playground panels. */
 import * as vscode from 'vscode';
-import { PlaygroundPanel } from './panel';
+import { basename, dirname } from 'node:path';
+import { ModelFileError, prepareModel } from '../node/modelFile';
+import { ModelFileCodeLens } from './codelens';
+import { isModelFile, registerDiagnostics } from './diagnostics';
+import { PlaygroundPanel, readModelFile } from './panel';
+import { loadTemplates } from './templates';
 
 /** Called by VS Code when the extension activates. */
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('GenLab');
+  const root = context.extensionUri.fsPath;
+
+  const runFile = async (arg: unknown, autostart: boolean) => {
+    const uri = arg instanceof vscode.Uri ? arg : await pickModelFile();
+    if (!uri) return;
+    try {
+      const prepared = await readModelFile(uri, root);
+      const existing = PlaygroundPanel.find({ kind: 'file', uri });
+      if (existing) await existing.applyEdit(prepared);
+      PlaygroundPanel.show(context, log, { kind: 'file', uri }, prepared, autostart);
+    } catch (e) {
+      await reportModelFileError(uri, e);
+    }
+  };
+
   context.subscriptions.push(
     log,
     vscode.commands.registerCommand('genlab.trainVae', () => {
-      PlaygroundPanel.show(context, log);
+      PlaygroundPanel.show(context, log, { kind: 'builtin' }, undefined, true);
+    }),
+    vscode.commands.registerCommand('genlab.trainModelFile', (uri?: unknown) => runFile(uri, true)),
+    vscode.commands.registerCommand('genlab.openInPlayground', (uri?: unknown) => runFile(uri, false)),
+    vscode.commands.registerCommand('genlab.newModel', () => newModel(root)),
+    vscode.languages.registerCodeLensProvider({ pattern: '**/*.genlab.json' }, new ModelFileCodeLens()),
+    vscode.workspace.onDidSaveTextDocument((doc) => {
+      const panel = isModelFile(doc) ? PlaygroundPanel.find({ kind: 'file', uri: doc.uri }) : undefined;
+      if (!panel) return;
+      try {
+        void panel.applyEdit(prepareModel(doc.getText(), dirname(doc.uri.fsPath), root, basename(doc.uri.fsPath).replace(/\.genlab\.json$/, '')));
+      } catch (e) {
+        void reportModelFileError(doc.uri, e);
+      }
     }),
   );
+  registerDiagnostics(context);
   if (vscode.workspace.getConfiguration('genlab').get<boolean>('openPlaygroundOnStartup', false)) {
     void vscode.commands.executeCommand('genlab.trainVae');
   }
 }
 
+/** The model file to run: the active editor's, else one chosen from the open ones or the workspace. */
+async function pickModelFile(): Promise<vscode.Uri | undefined> {
+  const active = vscode.window.activeTextEditor?.document;
+  if (active && isModelFile(active)) return active.uri;
+  const open = vscode.workspace.textDocuments.filter(isModelFile).map((d) => d.uri);
+  const candidates = open.length ? open : await vscode.workspace.findFiles('**/*.genlab.json', '**/node_modules/**', 50);
+  if (candidates.length === 0) {
+    const create = vscode.l10n.t('New Model…');
+    const choice = await vscode.window.showInformationMessage(vscode.l10n.t('No model file (*.genlab.json) is open or in the workspace.'), create);
+    if (choice === create) await vscode.commands.executeCommand('genlab.newModel');
+    return undefined;
+  }
+  if (candidates.length === 1) return candidates[0];
+  const pick = await vscode.window.showQuickPick(candidates.map((uri) => ({ label: basename(uri.fsPath), description: vscode.workspace.asRelativePath(uri), uri })), {
+    placeHolder: vscode.l10n.t('Choose the model file to train'),
+  });
+  return pick?.uri;
+}
+
+/** Tells the user why a model file cannot train, pointing at the Problems panel. */
+async function reportModelFileError(uri: vscode.Uri, e: unknown): Promise<void> {
+  const name = basename(uri.fsPath);
+  if (e instanceof ModelFileError) {
+    const show = vscode.l10n.t('Show Problems');
+    const choice = await vscode.window.showErrorMessage(vscode.l10n.t('{0} has {1} error(s) and cannot train yet: {2}', name, e.problems.length, e.message), show);
+    if (choice === show) await vscode.commands.executeCommand('workbench.actions.view.problems');
+  } else {
+    void vscode.window.showErrorMessage(vscode.l10n.t('GenLab could not train {0}: {1}', name, e instanceof Error ? e.message : String(e)));
+  }
+}
+
+/** "GenLab: New Model…": writes a template into the workspace and opens it. */
+async function newModel(root: string): Promise<void> {
+  const templates = loadTemplates(root);
+  const pick = await vscode.window.showQuickPick(templates.map((t) => ({ label: t.label, description: t.description, t })), { placeHolder: vscode.l10n.t('Choose a model family') });
+  if (!pick) return;
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) {
+    const doc = await vscode.workspace.openTextDocument({ language: 'jsonc', content: pick.t.body });
+    await vscode.window.showTextDocument(doc);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Save this file with a name ending in .genlab.json to train it.'));
+    return;
+  }
+  const name = await vscode.window.showInputBox({
+    prompt: vscode.l10n.t('File name for the new model'),
+    value: 'my-model.genlab.json',
+    validateInput: (v) => (/^[\w.-]+\.genlab\.json$/.test(v) ? undefined : vscode.l10n.t('Use letters, digits, "-", "_" or "." and end with .genlab.json')),
+  });
+  if (!name) return;
+  const uri = vscode.Uri.joinPath(folder.uri, name);
+  try {
+    await vscode.workspace.fs.stat(uri);
+    void vscode.window.showErrorMessage(vscode.l10n.t('{0} already exists; choose another name.', name));
+    return;
+  } catch {
+    // does not exist: good
+  }
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(pick.t.body));
+  await vscode.window.showTextDocument(uri);
+}
+
 /** Called by VS Code when the extension deactivates. */
 export function deactivate(): void {
-  PlaygroundPanel.active?.dispose();
+  PlaygroundPanel.all().forEach((p) => p.dispose());
 }

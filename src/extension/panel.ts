@@ -1,53 +1,82 @@
 /**
- * The playground panel's lifecycle (after vscode-extension-samples' webview-sample): one panel,
- * revealed if it exists, created beside the active editor otherwise, disposed with everything
- * it registered. The webview reaches only the extension's dist/ and media/ folders.
+ * The playground panels' lifecycle (after vscode-extension-samples' webview-sample): one panel
+ * per model (the built-in VAE, or a model file), revealed if it exists, created beside the
+ * active editor otherwise, disposed with everything it registered. The webview reaches only
+ * the extension's dist/ and media/ folders.
  */
 import * as vscode from 'vscode';
-import { parseWebviewMessage, type BackendName, type HostMessage, type VaeHyperparameters, type WebviewMessage } from '../shared/protocol';
+import { basename, dirname } from 'node:path';
+import { parseWebviewMessage, type BackendName, type HostMessage, type WebviewMessage } from '../shared/protocol';
 import { WEBVIEW_STRINGS } from '../shared/strings';
 import { loadBundledMnist } from '../node/bundledData';
+import { classifySpecChange, prepareModel, type PreparedModel } from '../node/modelFile';
 import { VAE_DEFAULTS } from '../core/families/vaeConfig';
+import type { ModelSpec } from '../core/modelfile/types';
 import { buildPlaygroundHtml, makeNonce } from './html';
 
-/** The panel that trains a model in a webview. */
+/** What a panel trains: the built-in VAE, or the model file at `uri`. */
+export type PlaygroundSource = { kind: 'builtin' } | { kind: 'file'; uri: vscode.Uri };
+
+const keyOf = (s: PlaygroundSource) => (s.kind === 'builtin' ? 'builtin' : s.uri.toString());
+
+/** Reads and prepares a model file from its open editor, if any, else from disk. */
+export async function readModelFile(uri: vscode.Uri, extensionRoot: string): Promise<PreparedModel> {
+  const doc = await vscode.workspace.openTextDocument(uri);
+  return prepareModel(doc.getText(), dirname(uri.fsPath), extensionRoot, basename(uri.fsPath).replace(/\.genlab\.json$/, ''));
+}
+
+/** A panel that trains one model in a webview. */
 export class PlaygroundPanel {
   /** The view type, also used by tests to find the panel. */
   static readonly viewType = 'genlab.playground';
-  private static current: PlaygroundPanel | undefined;
+  private static readonly open = new Map<string, PlaygroundPanel>();
   private readonly disposables: vscode.Disposable[] = [];
+  private spec: ModelSpec | undefined;
   /** The last status the webview reported. */
   lastStatus: Extract<WebviewMessage, { type: 'status' }> | undefined;
 
-  /** Shows the playground, creating it beside the active editor if needed. */
-  static show(context: vscode.ExtensionContext, log: vscode.OutputChannel): PlaygroundPanel {
-    if (PlaygroundPanel.current) {
-      PlaygroundPanel.current.panel.reveal(vscode.ViewColumn.Beside);
-      return PlaygroundPanel.current;
+  /** Shows the playground for `source`, creating it beside the active editor if needed. */
+  static show(context: vscode.ExtensionContext, log: vscode.OutputChannel, source: PlaygroundSource, prepared: PreparedModel | undefined, autostart: boolean): PlaygroundPanel {
+    const existing = PlaygroundPanel.open.get(keyOf(source));
+    if (existing) {
+      existing.panel.reveal(vscode.ViewColumn.Beside);
+      return existing;
     }
     const root = context.extensionUri;
-    const panel = vscode.window.createWebviewPanel(
-      PlaygroundPanel.viewType,
-      vscode.l10n.t('GenLab: VAE playground'),
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
-      {
-        enableScripts: true,
-        retainContextWhenHidden: true,
-        localResourceRoots: [vscode.Uri.joinPath(root, 'dist'), vscode.Uri.joinPath(root, 'media')],
-      },
-    );
-    PlaygroundPanel.current = new PlaygroundPanel(panel, context, log);
-    return PlaygroundPanel.current;
+    const title = source.kind === 'builtin'
+      ? vscode.l10n.t('GenLab: VAE playground')
+      : vscode.l10n.t('GenLab: {0}', basename(source.uri.fsPath));
+    const panel = vscode.window.createWebviewPanel(PlaygroundPanel.viewType, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
+      enableScripts: true,
+      retainContextWhenHidden: true,
+      localResourceRoots: [vscode.Uri.joinPath(root, 'dist'), vscode.Uri.joinPath(root, 'media')],
+    });
+    const created = new PlaygroundPanel(panel, context, log, source, prepared, autostart);
+    PlaygroundPanel.open.set(keyOf(source), created);
+    return created;
   }
 
-  /** The open panel, if any. */
-  static get active(): PlaygroundPanel | undefined {
-    return PlaygroundPanel.current;
+  /** The open panel for `source`, if any. */
+  static find(source: PlaygroundSource): PlaygroundPanel | undefined {
+    return PlaygroundPanel.open.get(keyOf(source));
   }
 
-  private constructor(readonly panel: vscode.WebviewPanel, private readonly context: vscode.ExtensionContext, private readonly log: vscode.OutputChannel) {
+  /** Every open panel. */
+  static all(): PlaygroundPanel[] {
+    return [...PlaygroundPanel.open.values()];
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: vscode.OutputChannel,
+    readonly source: PlaygroundSource,
+    private prepared: PreparedModel | undefined,
+    private readonly autostart: boolean,
+  ) {
     const webview = panel.webview;
     const root = context.extensionUri;
+    this.spec = prepared?.spec;
     panel.iconPath = vscode.Uri.joinPath(root, 'media', 'icon.png');
     webview.html = buildPlaygroundHtml({
       cspSource: webview.cspSource,
@@ -61,6 +90,35 @@ export class PlaygroundPanel {
       webview.onDidReceiveMessage((raw) => this.onMessage(raw)),
       panel.onDidDispose(() => this.dispose()),
     );
+  }
+
+  /** Applies an edited model file: the learning rate live, anything else after the user agrees. */
+  async applyEdit(edited: PreparedModel): Promise<void> {
+    if (!this.spec) return;
+    const change = classifySpecChange(this.spec, edited.spec);
+    if (change.kind === 'none') return;
+    if (change.kind === 'learningRate') {
+      this.spec = edited.spec;
+      await this.post({ type: 'setLearningRate', value: change.value });
+      void vscode.window.showInformationMessage(vscode.l10n.t('GenLab: learning rate set to {0} without restarting.', String(change.value)));
+      return;
+    }
+    const restart = vscode.l10n.t('Restart with changes');
+    const choice = await vscode.window.showInformationMessage(vscode.l10n.t('The model file changed while it trains.'), restart);
+    if (choice !== restart) return;
+    if (edited.data.name !== this.prepared?.data.name) {
+      // New data means a new upload: start the panel afresh.
+      this.dispose();
+      PlaygroundPanel.show(this.context, this.log, this.source, edited, true);
+      return;
+    }
+    this.spec = edited.spec;
+    this.prepared = edited;
+    await this.post({ type: 'restart', title: this.panel.title, spec: edited.spec });
+  }
+
+  private post(msg: HostMessage): Thenable<boolean> {
+    return this.panel.webview.postMessage(msg);
   }
 
   private onMessage(raw: unknown): void {
@@ -88,23 +146,20 @@ export class PlaygroundPanel {
 
   private async sendInit(): Promise<void> {
     try {
-      const set = loadBundledMnist(this.context.extensionUri.fsPath);
-      const config = vscode.workspace.getConfiguration('genlab');
-      const disabledBackends = config.get<BackendName[]>('disabledBackends', []);
-      const hyperparameters: VaeHyperparameters = {
-        latentDim: VAE_DEFAULTS.latentDim, hiddenUnits: VAE_DEFAULTS.hiddenUnits,
-        batchSize: VAE_DEFAULTS.batchSize, learningRate: VAE_DEFAULTS.learningRate, beta: VAE_DEFAULTS.beta,
-      };
-      const msg: HostMessage = {
+      const set = this.prepared?.data ?? loadBundledMnist(this.context.extensionUri.fsPath);
+      const disabledBackends = vscode.workspace.getConfiguration('genlab').get<BackendName[]>('disabledBackends', []);
+      const { latentDim, hiddenUnits, batchSize, learningRate, beta } = VAE_DEFAULTS;
+      await this.post({
         type: 'init',
         title: this.panel.title,
-        hyperparameters,
+        hyperparameters: { latentDim, hiddenUnits, batchSize, learningRate, beta },
         dataset: { name: set.name, count: set.count, height: set.height, width: set.width, pixels: set.pixels, labels: set.labels },
         strings: Object.fromEntries(WEBVIEW_STRINGS.map((s) => [s, vscode.l10n.t(s)])),
         wasmBase: this.panel.webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'wasm')).toString() + '/',
         disabledBackends,
-      };
-      await this.panel.webview.postMessage(msg);
+        ...(this.spec ? { spec: this.spec } : {}),
+        autostart: this.autostart,
+      });
     } catch (e) {
       const reason = e instanceof Error ? e.message : String(e);
       this.log.appendLine(`Could not start the playground: ${reason}`);
@@ -114,7 +169,7 @@ export class PlaygroundPanel {
 
   /** Closes the panel and frees what it registered. */
   dispose(): void {
-    if (PlaygroundPanel.current === this) PlaygroundPanel.current = undefined;
+    if (PlaygroundPanel.open.get(keyOf(this.source)) === this) PlaygroundPanel.open.delete(keyOf(this.source));
     while (this.disposables.length) this.disposables.pop()?.dispose();
     this.panel.dispose();
   }

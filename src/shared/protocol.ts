@@ -4,6 +4,8 @@
  * does not match is dropped and reported, never acted on.
  */
 
+import type { ModelSpec } from '../core/modelfile/types';
+
 /** Backends the playground can train on, in the order it tries them. */
 export const BACKENDS = ['webgl', 'wasm', 'cpu'] as const;
 /** One TensorFlow.js backend name. */
@@ -40,7 +42,13 @@ export type HostMessage =
       wasmBase: string;
       /** Backends to skip, for tests and for users whose WebGL misbehaves. */
       disabledBackends: BackendName[];
-    };
+      /** The model file's resolved spec; absent for the built-in VAE, whose form sets it. */
+      spec?: ModelSpec;
+      /** Start training at once (▶ Train), or wait for Start (Open in Playground). */
+      autostart: boolean;
+    }
+  | { type: 'restart'; title: string; spec: ModelSpec }
+  | { type: 'setLearningRate'; value: number };
 
 /** Messages the webview sends to the host. */
 export type WebviewMessage =
@@ -50,7 +58,7 @@ export type WebviewMessage =
   | { type: 'error'; message: string };
 
 /** Every host message type, for checks and tests. */
-export const HOST_MESSAGE_TYPES = ['init'] as const;
+export const HOST_MESSAGE_TYPES = ['init', 'restart', 'setLearningRate'] as const;
 /** Every webview message type, for checks and tests. */
 export const WEBVIEW_MESSAGE_TYPES = ['ready', 'status', 'backendFallback', 'error'] as const;
 
@@ -75,11 +83,23 @@ const datasetChecks: Record<string, Check> = {
   name: isStr, count: isNum, height: isNum, width: isNum, pixels: isBytes, labels: isBytes,
 };
 
+const isLayerList: Check = (v) => Array.isArray(v) && v.every((l) => isObj(l) && isStr(l.type));
+/** A resolved model spec, checked field by field (the host resolved it; this guards the boundary). */
+const isSpec: Check = (v) => isObj(v) && isStr(v.family) && isStr(v.name) && isNum(v.latentDim)
+  && isObj(v.data) && isObj(v.networks) && Object.values(v.networks).every(isLayerList)
+  && isObj(v.loss) && isNum((v.loss as Record<string, unknown>).beta)
+  && isObj(v.optimizer) && has(v.optimizer as Record<string, unknown>, { type: isStr, learningRate: isNum })
+  && isObj(v.training) && has(v.training as Record<string, unknown>, { batchSize: isNum, epochs: isNum, seed: isNum })
+  && Array.isArray(v.views) && v.views.every(isStr);
+
 /** Returns the message if it is a well-formed host message, else undefined. */
 export function parseHostMessage(v: unknown): HostMessage | undefined {
   if (!isObj(v)) return undefined;
+  if (v.type === 'restart') return has(v, { title: isStr, spec: isSpec }) ? (v as unknown as HostMessage) : undefined;
+  if (v.type === 'setLearningRate') return has(v, { value: isNum }) && (v.value as number) > 0 ? { type: 'setLearningRate', value: v.value as number } : undefined;
   if (v.type === 'init') {
-    const ok = has(v, { title: isStr, wasmBase: isStr, strings: isObj, hyperparameters: isObj, dataset: isObj })
+    const ok = has(v, { title: isStr, wasmBase: isStr, strings: isObj, hyperparameters: isObj, dataset: isObj, autostart: isBool })
+      && (v.spec === undefined || isSpec(v.spec))
       && has(v.hyperparameters as Record<string, unknown>, hyperChecks)
       && has(v.dataset as Record<string, unknown>, datasetChecks)
       && Array.isArray(v.disabledBackends) && v.disabledBackends.every(isBackend)

@@ -5,10 +5,11 @@
  */
 import { DeviceData } from '../core/data/deviceData';
 import type { ImageSet } from '../core/data/dataset';
-import { Vae, vaeSpec } from '../core/families/vae';
+import { createModel } from '../core/families';
+import type { GenerativeModel } from '../core/family';
+import type { ModelSpec } from '../core/modelfile/types';
 import { Trainer, type EpochRow, type StepRow } from '../core/loop';
 import type { View } from '../core/views';
-import type { VaeHyperparameters } from '../shared/protocol';
 import { yieldToEventLoop } from './scheduler';
 
 /** What the panel shows about training. */
@@ -37,7 +38,7 @@ const SPEED_WINDOW_MS = 3000;
 export class TrainingDriver {
   private readonly train: DeviceData;
   private readonly heldout: DeviceData;
-  private model: Vae | undefined;
+  private model: GenerativeModel | undefined;
   private trainer: Trainer | undefined;
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
@@ -73,14 +74,19 @@ export class TrainingDriver {
     return this.model?.parameterCount ?? 0;
   }
 
-  /** Builds a fresh model with `hp` (disposing the old one) and shows its untrained views. */
-  async reset(hp: VaeHyperparameters): Promise<void> {
+  /** The data's shape. */
+  get shape(): { height: number; width: number; channels: number; classes: number } {
+    return { height: this.train.set.height, width: this.train.set.width, channels: 1, classes: 10 };
+  }
+
+  /** Builds a fresh model from `spec` (disposing the old one) and shows its untrained views. */
+  async reset(spec: ModelSpec): Promise<void> {
     await this.pause();
     this.trainer?.dispose();
     this.model?.dispose();
-    const shape = { height: this.train.set.height, width: this.train.set.width, channels: 1, classes: 10 };
-    this.model = new Vae(vaeSpec(hp, shape), shape);
-    this.trainer = new Trainer(this.model, this.train, this.heldout, { batchSize: hp.batchSize, readEvery: this.readEvery, seed: 7 }, {
+    this.model = undefined;
+    this.model = createModel(spec, this.shape);
+    this.trainer = new Trainer(this.model, this.train, this.heldout, { batchSize: spec.training.batchSize, readEvery: this.readEvery, seed: spec.training.seed + 6 }, {
       onSteps: (rows) => this.events.onSteps(rows),
       onEpoch: (row) => this.events.onEpoch(row),
     });

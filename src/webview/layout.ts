@@ -22,6 +22,8 @@ export interface Layout {
   reset: Button;
   learningRate: TextField;
   hyper: Record<keyof VaeHyperparameters, TextField>;
+  /** The hyperparameter form (hidden when a model file defines the model). */
+  hyperBox: HTMLElement;
   canvases: Record<'loss' | 'kl' | 'samples' | 'reconstructions' | 'traversal' | 'latent', HTMLCanvasElement>;
   traversalCaption: HTMLElement;
 }
@@ -98,7 +100,7 @@ export function buildLayout(root: HTMLElement, t: (s: WebviewString) => string, 
   root.append(header, notice, controls, hyperBox, grid);
   root.setAttribute('aria-busy', 'false');
   return {
-    stats, message, notice, formula, startPause, stepOnce, reset, learningRate, hyper,
+    stats, message, notice, formula, startPause, stepOnce, reset, learningRate, hyper, hyperBox,
     canvases: { loss: loss.canvas, kl: kl.canvas, samples: samples.canvas, reconstructions: recon.canvas, traversal: traversal.canvas, latent: latent.canvas },
     traversalCaption: traversal.caption,
   };

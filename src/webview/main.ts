@@ -1,6 +1,8 @@
 /** The playground webview's entry: waits for the host's init message, then trains and draws. */
 import * as tf from '@tensorflow/tfjs-core';
 import { splitImageSet, type ImageSet } from '../core/data/dataset';
+import { vaeSpec } from '../core/families/vaeConfig';
+import type { ModelSpec } from '../core/modelfile/types';
 import type { HostMessage, VaeHyperparameters } from '../shared/protocol';
 import { format, type WebviewString } from '../shared/strings';
 import { startBackend } from './backend';
@@ -13,18 +15,26 @@ import { nearestPoint } from './views/scatter';
 import { onThemeChange } from './views/theme';
 
 type Init = Extract<HostMessage, { type: 'init' }>;
-const HELDOUT_FRACTION = 0.1;
+type Translate = (s: WebviewString) => string;
+
+/** Handlers for host messages that arrive once training is set up. */
+let live: { restart(spec: ModelSpec): void; setLearningRate(lr: number): void } | undefined;
 let started = false;
 
 onHostMessage((msg) => {
   if (msg.type === 'init' && !started) {
     started = true;
     void start(msg);
+  } else if (msg.type === 'restart') {
+    document.title = msg.title;
+    live?.restart(msg.spec);
+  } else if (msg.type === 'setLearningRate') {
+    live?.setLearningRate(msg.value);
   }
 });
 postToHost({ type: 'ready' });
 
-function readHyperparameters(layout: Layout, t: (s: WebviewString) => string): VaeHyperparameters | string {
+function readHyperparameters(layout: Layout, t: Translate): VaeHyperparameters | string {
   const h = layout.hyper;
   const checks: Array<[keyof VaeHyperparameters, WebviewString, number, number, boolean]> = [
     ['latentDim', 'Latent size', 1, 64, true],
@@ -43,7 +53,7 @@ function readHyperparameters(layout: Layout, t: (s: WebviewString) => string): V
 }
 
 async function start(init: Init): Promise<void> {
-  const t = (s: WebviewString): string => init.strings[s] ?? s;
+  const t: Translate = (s) => init.strings[s] ?? s;
   const root = document.getElementById('app') as HTMLElement;
   root.textContent = format(t('Starting the {0} backend…'), 'TensorFlow.js');
   let backend;
@@ -56,10 +66,16 @@ async function start(init: Init): Promise<void> {
     return;
   }
   const set: ImageSet = { ...init.dataset };
-  const { train, heldout } = splitImageSet(set, HELDOUT_FRACTION);
+  let fileSpec = init.spec;
+  const { train, heldout } = splitImageSet(set, fileSpec?.data.heldout ?? 0.1);
 
   let driver: TrainingDriver;
   let focus = 0;
+  const restart = async (spec: ModelSpec) => {
+    renderer.clear();
+    layout.learningRate.value = String(spec.optimizer.learningRate);
+    await driver.reset(spec);
+  };
   const layout = buildLayout(root, t, init.hyperparameters, {
     onStartPause: () => {
       if (driver.isRunning) void driver.pause();
@@ -67,15 +83,17 @@ async function start(init: Init): Promise<void> {
     },
     onStep: () => void driver.stepOnce(),
     onReset: () => {
+      if (fileSpec) {
+        void restart(fileSpec);
+        return;
+      }
       const hp = readHyperparameters(layout, t);
       if (typeof hp === 'string') {
         layout.message.textContent = hp;
         return;
       }
       layout.message.textContent = '';
-      renderer.clear();
-      layout.learningRate.value = String(hp.learningRate);
-      void driver.reset(hp);
+      void restart(vaeSpec(hp, driver.shape));
     },
     onLearningRate: (field: TextField) => {
       const lr = readNumber(field, 1e-7, 1);
@@ -87,6 +105,7 @@ async function start(init: Init): Promise<void> {
       driver.setLearningRate(lr);
     },
   });
+  layout.hyperBox.hidden = fileSpec !== undefined;
   const renderer = new Renderer(layout, t);
 
   if (backend.backend !== 'webgl') {
@@ -134,6 +153,16 @@ async function start(init: Init): Promise<void> {
 
   const mb = (driver.dataBytes / 1e6).toFixed(1);
   layout.message.textContent = `${format(t('Data: {0} training and {1} held-out images ({2} MB on the backend)'), train.count, heldout.count, mb)}`;
-  await driver.reset(init.hyperparameters);
-  driver.start();
+  live = {
+    restart: (spec) => {
+      fileSpec = spec;
+      void restart(spec).then(() => driver.start());
+    },
+    setLearningRate: (lr) => {
+      driver.setLearningRate(lr);
+      layout.learningRate.value = String(lr);
+    },
+  };
+  await restart(fileSpec ?? vaeSpec(init.hyperparameters, driver.shape));
+  if (init.autostart) driver.start();
 }

@@ -64,6 +64,7 @@ function serve(opts: PageOptions): Promise<Server> {
         strings: Object.fromEntries(WEBVIEW_STRINGS.map((s) => [s, s])),
         wasmBase: `${origin}/dist/wasm/`,
         disabledBackends: opts.disabledBackends ?? [],
+        autostart: true,
       }));
       return;
     }

@@ -1,9 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { parseHostMessage, parseWebviewMessage, MAX_STRING } from '../../src/shared/protocol';
 import { buildCsp, buildPlaygroundHtml, makeNonce } from '../../src/extension/html';
+import { vaeSpec } from '../../src/core/families/vaeConfig';
+
+const spec = vaeSpec({}, { height: 28, width: 28, channels: 1, classes: 10 });
 
 const init = {
-  type: 'init', title: 't', wasmBase: 'x/', strings: { a: 'b' }, disabledBackends: ['webgl'],
+  type: 'init', title: 't', wasmBase: 'x/', strings: { a: 'b' }, disabledBackends: ['webgl'], autostart: true,
   hyperparameters: { latentDim: 2, hiddenUnits: 8, batchSize: 4, learningRate: 0.001, beta: 1 },
   dataset: { name: 'm', count: 1, height: 1, width: 1, pixels: new Uint8Array(1), labels: new Uint8Array(1) },
 };
@@ -11,6 +14,9 @@ const init = {
 describe('protocol', () => {
   it('accepts well-formed messages both ways', () => {
     assert.ok(parseHostMessage(init));
+    assert.ok(parseHostMessage({ ...init, spec }));
+    assert.ok(parseHostMessage({ type: 'restart', title: 't', spec }));
+    assert.deepEqual(parseHostMessage({ type: 'setLearningRate', value: 0.01 }), { type: 'setLearningRate', value: 0.01 });
     assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
     assert.ok(parseWebviewMessage({ type: 'status', step: 1, epoch: 0.1, samplesPerSec: 3, backend: 'wasm', running: true }));
   });
@@ -28,6 +34,11 @@ describe('protocol', () => {
     assert.equal(parseHostMessage({ ...init, dataset: { ...init.dataset, pixels: [1, 2] } }), undefined);
     assert.equal(parseHostMessage({ ...init, disabledBackends: ['gpu'] }), undefined);
     assert.equal(parseHostMessage({ ...init, strings: { a: 1 } }), undefined);
+    assert.equal(parseHostMessage({ ...init, autostart: 'yes' }), undefined);
+    assert.equal(parseHostMessage({ ...init, spec: { ...spec, networks: { encoder: [{ units: 3 }] } } }), undefined);
+    assert.equal(parseHostMessage({ type: 'restart', title: 't', spec: { ...spec, training: {} } }), undefined);
+    assert.equal(parseHostMessage({ type: 'setLearningRate', value: -1 }), undefined);
+    assert.equal(parseHostMessage({ type: 'setLearningRate', value: '0.1' }), undefined);
     assert.equal(parseHostMessage({ ...init, hyperparameters: { ...init.hyperparameters, beta: 'high' } }), undefined);
   });
 

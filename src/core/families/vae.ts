@@ -145,6 +145,11 @@ export class Vae implements GenerativeModel, VaeLike {
     setOptimizerLearningRate(this.optimizer, lr);
   }
 
+  /** The encoder and the decoder. */
+  get networks(): Readonly<Record<string, tfl.LayersModel>> {
+    return { encoder: this.encoder, decoder: this.decoder };
+  }
+
   /** Trainable parameters of both networks. */
   get parameterCount(): number {
     return this.encoder.countParams() + this.decoder.countParams();

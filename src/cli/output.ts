@@ -1,0 +1,118 @@
+/** What `genlab train` writes: view pictures, metrics.jsonl, the networks and the model file as trained. */
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import type { GenerativeModel } from '../core/family';
+import type { EpochRow, StepRow } from '../core/loop';
+import type { ModelSpec } from '../core/modelfile/types';
+import type { ScatterView, View } from '../core/views';
+import { encodePng, gridPng } from '../node/png';
+import { saveLayersModel } from '../node/saveModel';
+
+/** Rounds to 6 significant digits for compact JSON lines. */
+const round = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : v);
+const roundAll = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round(v)]));
+
+/** Appends one JSON object per line to DIR/metrics.jsonl as training goes. */
+export class MetricsFile {
+  private readonly fd: number;
+
+  /** Creates (or truncates) `path`. */
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'w');
+  }
+
+  /** Per-step rows: {step, epoch, loss terms…}. */
+  steps(rows: readonly StepRow[]): void {
+    this.write(rows.map((r) => ({ step: r.step, epoch: round(r.epoch), ...roundAll(r.values) })));
+  }
+
+  /** A held-out evaluation: {step, epoch, heldout: {loss terms…}}. */
+  heldout(row: EpochRow): void {
+    this.write([{ step: row.step, epoch: row.epoch, heldout: roundAll(row.heldout) }]);
+  }
+
+  private write(objects: readonly object[]): void {
+    if (objects.length) writeSync(this.fd, objects.map((o) => JSON.stringify(o)).join('\n') + '\n');
+  }
+
+  /** Closes the file. */
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+/** A qualitative palette (Tableau 10) for the ten label colours of the latent scatter. */
+const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'].map((h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16)));
+
+/** Draws a scatter view as a `size`×`size` RGB PNG: white ground, one dot per point coloured by label, axes fitted to the points. */
+export function scatterPng(view: ScatterView, size = 256): Buffer {
+  const px = new Uint8Array(size * size * 3).fill(255);
+  const n = view.points.length / 2;
+  const lo = [Infinity, Infinity], hi = [-Infinity, -Infinity];
+  for (let i = 0; i < 2 * n; i++) {
+    const v = view.points[i];
+    if (Number.isFinite(v)) [lo[i % 2], hi[i % 2]] = [Math.min(lo[i % 2], v), Math.max(hi[i % 2], v)];
+  }
+  const toPx = (v: number, axis: number) => {
+    const span = hi[axis] - lo[axis];
+    return Math.round((span > 0 ? 0.04 + (0.92 * (v - lo[axis])) / span : 0.5) * (size - 1));
+  };
+  for (let i = 0; i < n; i++) {
+    const [x, y] = [toPx(view.points[2 * i], 0), size - 1 - toPx(view.points[2 * i + 1], 1)];
+    const colour = PALETTE[view.labels[i] % PALETTE.length];
+    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
+      const [u, v] = [x + dx, y + dy];
+      if (u >= 0 && v >= 0 && u < size && v < size) px.set(colour, (v * size + u) * 3);
+    }
+  }
+  return encodePng({ width: size, height: size, channels: 3, pixels: px });
+}
+
+/** Writes every view as `<prefix><id><suffix>.png` in `dir`; returns the file names. */
+export function writeViews(dir: string, views: readonly View[], suffix = '', only?: readonly string[]): string[] {
+  const names: string[] = [];
+  for (const view of views) {
+    if (only && !only.includes(view.id)) continue;
+    const name = `${view.id}${suffix}.png`;
+    writeFileSync(join(dir, name), view.kind === 'images' ? gridPng(view, { scale: 2 }) : scatterPng(view));
+    names.push(name);
+  }
+  return names;
+}
+
+/** Saves every network of `model` to DIR/<network>/model.json + weights.bin; returns the folders. */
+export async function writeNetworks(dir: string, model: GenerativeModel): Promise<string[]> {
+  const written: string[] = [];
+  for (const [name, net] of Object.entries(model.networks)) {
+    await saveLayersModel(net, join(dir, name), `GenLab (${model.family} ${name})`);
+    written.push(name);
+  }
+  return written;
+}
+
+/** Writes the model file as trained (every default filled in, data paths made relative to `dir`). */
+export function writeModelFile(dir: string, spec: ModelSpec, modelDir: string, header: string): string {
+  const data = { ...spec.data };
+  for (const key of ['path', 'labels'] as const) {
+    const p = data[key];
+    if (p) data[key] = relative(resolve(dir), isAbsolute(p) ? p : resolve(modelDir, p)).split('\\').join('/');
+  }
+  const body = JSON.stringify({ ...spec, data }, null, 2);
+  const path = join(dir, 'model.genlab.json');
+  writeFileSync(path, `${header.split('\n').map((l) => `// ${l}`).join('\n')}\n${body}\n`);
+  return path;
+}
+
+/** Creates the output folder. */
+export function makeOutputDir(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** The default output folder: ./genlab-out/<name>-<YYYYMMDD-HHMMSS>. */
+export function defaultOutputDir(name: string, now = new Date()): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
+  const safe = name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'model';
+  return join('genlab-out', `${safe}-${stamp}`);
+}

@@ -1,0 +1,139 @@
+/** `genlab train`: checks a model file, trains it on the Node backend and writes what it learned. */
+import { dirname, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { splitImageSet, type ImageSet } from '../core/data/dataset';
+import { DeviceData } from '../core/data/deviceData';
+import { createModel } from '../core/families';
+import type { DataShape } from '../core/family';
+import { Trainer } from '../core/loop';
+import { BUNDLED_SHAPES, knownDataShape, resolveModelFile } from '../core/modelfile/defaults';
+import { parseModelText } from '../core/modelfile/parse';
+import type { ModelFile, ModelSpec } from '../core/modelfile/types';
+import { useNodeBackend, type NodeBackend } from '../node/backend';
+import { loadSpecData } from '../node/loadData';
+import { choiceOption, CliError, intOption, UsageError, type ParsedArgs } from './args';
+import { checkText, formatProblem, readModelFile } from './check';
+import { defaultOutputDir, makeOutputDir, MetricsFile, writeModelFile, writeNetworks, writeViews } from './output';
+import { formatDuration, Progress } from './progress';
+import { packageRoot, packageVersion } from './root';
+
+/** Options `genlab train` takes. */
+export const TRAIN_OPTIONS = { steps: 'value', epochs: 'value', out: 'value', backend: 'value', seed: 'value' } as const;
+
+/** Starts `name`, pointing the wasm backend at the binaries the build copies to dist/wasm. */
+export async function startBackend(name: NodeBackend, root: string): Promise<string> {
+  const wasmDir = join(root, 'dist', 'wasm');
+  if (name === 'wasm' && existsSync(join(wasmDir, 'tfjs-backend-wasm.wasm'))) setWasmPaths(`${wasmDir}/`);
+  const used = await useNodeBackend(name);
+  // The cpu backend greets Node users once, on its first tensor, suggesting tfjs-node; GenLab does not use it.
+  const backend = tf.backend() as unknown as { firstUse?: boolean };
+  if (typeof backend.firstUse === 'boolean') backend.firstUse = false;
+  return used;
+}
+
+function loadData(spec: ModelSpec, file: string, root: string): ImageSet {
+  try {
+    return loadSpecData(spec, dirname(resolve(file)), root);
+  } catch (e) {
+    throw new CliError(`cannot read the data: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+  }
+}
+
+function shapeOf(set: ImageSet): DataShape {
+  let max = 0;
+  for (const l of set.labels) max = Math.max(max, l);
+  return { height: set.height, width: set.width, channels: 1, classes: Math.max(10, max + 1) };
+}
+
+/** Runs `genlab train`; returns the exit status. Problems go to `err`, the output folder to `out`. */
+export async function runTrain(args: ParsedArgs, out: (line: string) => void, err: (line: string) => void): Promise<number> {
+  if (args.positional.length !== 1) throw new UsageError(args.positional.length ? 'train takes one model file' : 'train needs a model file, e.g. genlab train examples/vae-mnist.genlab.json');
+  const file = args.positional[0];
+  const steps = intOption(args.options, 'steps', 1), epochs = intOption(args.options, 'epochs', 1), seed = intOption(args.options, 'seed', 0);
+  if (steps !== undefined && epochs !== undefined) throw new UsageError('give --steps or --epochs, not both');
+  const backendName = choiceOption(args.options, 'backend', ['wasm', 'cpu'] as const, 'wasm');
+  if (args.options.out === '') throw new UsageError('--out needs a folder');
+
+  const text = readModelFile(file);
+  const problems = checkText(file, text);
+  problems.forEach((p) => err(formatProblem(file, p)));
+  const errors = problems.filter((p) => p.severity === 'error').length;
+  if (errors) {
+    err(`genlab: ${file} has ${errors} error${errors === 1 ? '' : 's'}; fix ${errors === 1 ? 'it' : 'them'} and train again`);
+    return 1;
+  }
+  const raw = parseModelText(text).value as ModelFile;
+  const written: ModelFile = seed === undefined ? raw : { ...raw, training: { ...raw.training, seed } };
+
+  const root = packageRoot();
+  const backend = await startBackend(backendName, root);
+  const set = loadData(resolveModelFile(written, knownDataShape(written) ?? BUNDLED_SHAPES.mnist), file, root);
+  const shape = shapeOf(set);
+  const spec = resolveModelFile(written, shape);
+  const { train, heldout } = splitImageSet(set, spec.data.heldout);
+  const batchSize = spec.training.batchSize;
+  if (batchSize > train.count) throw new CliError(`the batch size (${batchSize}) is larger than the training data (${train.count} examples)`);
+  const perEpoch = Math.floor(train.count / batchSize);
+  const total = steps ?? (epochs ?? spec.training.epochs) * perEpoch;
+  const outDir = makeOutputDir(typeof args.options.out === 'string' ? args.options.out : defaultOutputDir(spec.name));
+
+  let model;
+  try {
+    model = createModel(spec, shape);
+  } catch (e) {
+    throw new CliError(`cannot build the model: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+  }
+  const trainData = new DeviceData(train), heldoutData = new DeviceData(heldout);
+  const metrics = new MetricsFile(join(outDir, 'metrics.jsonl'));
+  const progress = new Progress(total, batchSize);
+  let lastLoss: number | undefined, lastHeldout: Record<string, number> | undefined, lastEval = -1;
+  const trainer = new Trainer(model, trainData, heldoutData, { batchSize, readEvery: 1e9, seed: spec.training.seed }, {
+    onSteps: (rows) => {
+      metrics.steps(rows);
+      lastLoss = rows[rows.length - 1]?.values[model.lossTerms[0]];
+    },
+    onEpoch: (row) => {
+      metrics.heldout(row);
+      lastHeldout = row.heldout;
+      lastEval = row.step;
+    },
+  });
+  err(`genlab: training ${spec.name} (${spec.family}, ${model.parameterCount.toLocaleString('en-US')} parameters) on ${backend} for ${total} steps of ${batchSize} (${(total / perEpoch).toFixed(2)} epochs of ${train.count} examples; ${heldout.count} held out)`);
+  const chunk = 10;
+  let snapshotEpoch = 0;
+  try {
+    while (trainer.step < total) {
+      await trainer.runSteps(Math.min(chunk, total - trainer.step));
+      await trainer.flush();
+      progress.update(trainer.step, lastLoss);
+      if (trainer.epoch > snapshotEpoch && trainer.step < total) {
+        snapshotEpoch = trainer.epoch;
+        writeViews(outDir, await model.views(heldoutData, { focusIndex: 0 }), `-step${trainer.step}`, ['samples']);
+      }
+    }
+    progress.done();
+    const seconds = progress.elapsed;
+    if (lastEval !== trainer.step) {
+      lastHeldout = await trainer.evaluate(heldoutData);
+      metrics.heldout({ step: trainer.step, epoch: Number(trainer.epochProgress.toFixed(4)), heldout: lastHeldout });
+    }
+    const views = await model.views(heldoutData, { focusIndex: 0 });
+    const pictures = writeViews(outDir, views);
+    const networks = await writeNetworks(outDir, model);
+    writeModelFile(outDir, spec, dirname(resolve(file)), `${spec.name}, trained by genlab ${packageVersion(root)} on ${backend}: ${trainer.step} steps of ${batchSize} (${trainer.epochProgress.toFixed(2)} epochs), seed ${spec.training.seed}.\nEvery default is filled in; train it again with: genlab train model.genlab.json`);
+    const summary = lastHeldout ? Object.entries(lastHeldout).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ') : '';
+    err(`genlab: ${trainer.step} steps in ${formatDuration(seconds)} (${Math.round(progress.rate(trainer.step))} samples/s); held-out ${summary}`);
+    err(`genlab: wrote ${pictures.join(', ')}, metrics.jsonl, ${networks.map((n) => `${n}/model.json`).join(', ')} and model.genlab.json to ${outDir}`);
+    out(outDir);
+    return 0;
+  } finally {
+    metrics.close();
+    trainer.dispose();
+    model.dispose();
+    trainData.dispose();
+    heldoutData.dispose();
+  }
+}

@@ -1,0 +1,54 @@
+/** Model files in Node (host and CLI): check with the schema and the file system, then resolve. */
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { ImageSet } from '../core/data/dataset';
+import { checkModelText } from '../core/modelfile/check';
+import { BUNDLED_SHAPES, resolveModelFile } from '../core/modelfile/defaults';
+import { parseModelText, type Problem } from '../core/modelfile/parse';
+import type { ModelFile, ModelSpec } from '../core/modelfile/types';
+import { loadSpecData } from './loadData';
+import { validateModelSchema } from './schema';
+
+/** Every problem in model-file `text`, with data paths resolved against `fileDir`. */
+export function checkModelFileText(text: string, fileDir: string): Problem[] {
+  return checkModelText(text, {
+    validateSchema: validateModelSchema,
+    pathExists: (p) => existsSync(isAbsolute(p) ? p : resolve(fileDir, p)),
+  });
+}
+
+/** A model file that is ready to train: its resolved spec and its data. */
+export interface PreparedModel {
+  spec: ModelSpec;
+  data: ImageSet;
+}
+
+/** An error that carries the problems that stop a model file from training. */
+export class ModelFileError extends Error {
+  /** `problems` are the errors found. */
+  constructor(readonly problems: Problem[]) {
+    super(problems[0]?.message ?? 'the model file has errors');
+  }
+}
+
+/** Checks, loads the data of, and resolves model-file `text`; throws ModelFileError on errors. */
+export function prepareModel(text: string, fileDir: string, extensionRoot: string, defaultName?: string): PreparedModel {
+  const errors = checkModelFileText(text, fileDir).filter((p) => p.severity === 'error');
+  if (errors.length) throw new ModelFileError(errors);
+  const file = parseModelText(text).value as ModelFile;
+  const named: ModelFile = { ...file, name: file.name ?? defaultName };
+  const provisional = resolveModelFile(named, BUNDLED_SHAPES.mnist);
+  const data = loadSpecData(provisional, fileDir, extensionRoot);
+  const shape = { height: data.height, width: data.width, channels: 1, classes: 10 };
+  return { spec: resolveModelFile(named, shape), data };
+}
+
+/** How an edited spec can be applied to a running one. */
+export type SpecChange = { kind: 'none' } | { kind: 'learningRate'; value: number } | { kind: 'restart' };
+
+/** Compares specs: only the learning rate can change live (Adam's moments stay valid); anything else needs a restart. */
+export function classifySpecChange(running: ModelSpec, edited: ModelSpec): SpecChange {
+  if (JSON.stringify(running) === JSON.stringify(edited)) return { kind: 'none' };
+  const withLr = { ...running, optimizer: { ...running.optimizer, learningRate: edited.optimizer.learningRate } };
+  return JSON.stringify(withLr) === JSON.stringify(edited) ? { kind: 'learningRate', value: edited.optimizer.learningRate } : { kind: 'restart' };
+}
