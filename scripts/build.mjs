@@ -35,6 +35,9 @@ await Promise.all([
     entryPoints: ['src/cli/main.ts'].filter(existsSync),
     outfile: 'dist/cli.js',
     platform: 'node',
+    // tfjs's node entries are not marked side-effectful, so esbuild would drop the backends'
+    // registration; their ES-module entries are.
+    mainFields: ['module', 'main'],
     format: 'cjs',
     target: 'node18',
   }),

@@ -13,6 +13,7 @@ import { loadBundledMnist } from '../../src/node/bundledData';
 import { WEBVIEW_STRINGS } from '../../src/shared/strings';
 import { VAE_DEFAULTS } from '../../src/core/families/vaeConfig';
 import type { BackendName, VaeHyperparameters } from '../../src/shared/protocol';
+import type { ModelSpec } from '../../src/core/modelfile/types';
 
 const ROOT = normalize(join(__dirname, '..', '..'));
 const MIME: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.png': 'image/png', '.html': 'text/html' };
@@ -30,6 +31,8 @@ export interface PageOptions {
   extraArgs?: string[];
   /** Makes getContext('webgl'/'webgl2') return null, as in VS Code installs without WebGL. */
   noWebGL?: boolean;
+  /** A model file's resolved spec, as the host sends for ▶ Train. */
+  spec?: ModelSpec;
   /** Makes requestAnimationFrame never call back, as in a hidden webview. */
   noAnimationFrames?: boolean;
 }
@@ -65,6 +68,7 @@ function serve(opts: PageOptions): Promise<Server> {
         wasmBase: `${origin}/dist/wasm/`,
         disabledBackends: opts.disabledBackends ?? [],
         autostart: true,
+        ...(opts.spec ? { spec: opts.spec } : {}),
       }));
       return;
     }

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { Page } from 'playwright-core';
 import { openPlayground, waitForSteps, type PlaygroundPage } from './harness';
+import { resolveModelFile, BUNDLED_SHAPES } from '../../src/core/modelfile/defaults';
 
 const stat = (page: Page) => page.evaluate(() => ({ ...(document.getElementById('stats') as HTMLElement).dataset }));
 const negElbo = (page: Page) => page.evaluate(() => Number((document.getElementById('formula') as HTMLElement).dataset.negElbo));
@@ -104,6 +105,33 @@ describe('playground in Chromium', () => {
     p = await openPlayground({ noAnimationFrames: true, hyperparameters: { hiddenUnits: 32, batchSize: 16 } });
     const s = await waitForSteps(p.page, 20, 120000);
     assert.equal(s.backend, 'webgl');
+  });
+
+  it('trains a model file\'s convolutional VAE on WebGL, with the hyperparameter form hidden', async () => {
+    const spec = resolveModelFile({
+      family: 'vae', name: 'conv', latentDim: 4, training: { batchSize: 32 },
+      networks: {
+        encoder: [
+          { type: 'conv2d', filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' },
+          { type: 'conv2d', filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' },
+          { type: 'flatten' }, { type: 'dense', units: 8 },
+        ],
+        decoder: [
+          { type: 'dense', units: 7 * 7 * 16, activation: 'relu' }, { type: 'reshape', targetShape: [7, 7, 16] },
+          { type: 'conv2dTranspose', filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' },
+          { type: 'conv2dTranspose', filters: 1, kernelSize: 3, strides: 2, padding: 'same' },
+        ],
+      },
+    }, BUNDLED_SHAPES.mnist);
+    p = await openPlayground({ spec });
+    const first = await waitForSteps(p.page, 3, 180000);
+    assert.equal(first.backend, 'webgl');
+    assert.equal(await p.page.evaluate(() => (document.getElementById('hyperparameters') as HTMLElement).hidden), true);
+    const early = await negElbo(p.page);
+    await waitForSteps(p.page, 40, 180000);
+    await p.page.waitForFunction((e) => Number((document.getElementById('formula') as HTMLElement).dataset.negElbo) < 0.8 * e, early, { timeout: 60000 });
+    assert.equal(await blank(p.page, 'view-traversal'), false);
+    assert.match(await p.page.evaluate(() => document.querySelector('#view-traversal')?.previousElementSibling?.textContent ?? ''), /traversal/i);
   });
 
   it('rejects an invalid hyperparameter with a message instead of training', async () => {
