@@ -18,6 +18,9 @@ await Promise.all([
     entryPoints: ['src/extension/extension.ts'],
     outfile: 'dist/extension.js',
     platform: 'node',
+    // jsonc-parser's node entry is a UMD wrapper whose requires esbuild cannot follow, and
+    // tfjs's node entries are not marked side-effectful; the ES-module entries bundle cleanly.
+    mainFields: ['module', 'main'],
     format: 'cjs',
     target: 'node18',
     external: ['vscode'],

@@ -26,7 +26,7 @@ for (const [name, cmd, args] of suites) {
     child.on('close', resolve);
   });
   const count = (re) => [...out.matchAll(re)].reduce((s, m) => s + Number(m[1]), 0);
-  const p = count(/^\s*(\d+) passing/gm), f = count(/^\s*(\d+) failing/gm), k = count(/^\s*(\d+) pending/gm) + count(/skipped \((\d+)\)/g);
+  const p = count(/^\s*(\d+) passing/gm), f = count(/^\s*(\d+) failing/gm), k = count(/^\s*(\d+) pending/gm) + (out.match(/^\S+ suite: skipped/gm) ?? []).length;
   passed += p; failed += f; skipped += k;
   if (name === 'typecheck') code === 0 ? passed++ : failed++;
   if (code !== 0) {

@@ -201,3 +201,52 @@ export function tail(file: string, lines = 40): string {
     return `(no ${file})`;
   }
 }
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Polls `probe` every `intervalMs` until it returns something other than undefined/false
+ * and returns that; after `timeoutMs` throws `timed out after N s waiting for <what>`,
+ * followed by `detail()` (e.g. the last state seen) when given.
+ */
+export async function waitUntil<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs: number,
+  detail?: () => string | Promise<string>,
+  intervalMs = 500,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let value: T | undefined | false;
+    try {
+      value = await probe();
+    } catch {
+      value = undefined; // e.g. a frame that navigated away; try again
+    }
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) {
+      const more = detail ? await Promise.resolve(detail()).catch((e) => `(detail failed: ${String(e)})`) : '';
+      throw new Error(`timed out after ${(timeoutMs / 1000).toFixed(0)} s waiting for ${what}${more ? `\n${more}` : ''}`);
+    }
+    await sleep(intervalMs);
+  }
+}
+
+/**
+ * Headless Chromium flags for the e2e tests (see the comment in train-vae.e2e.ts for why each is
+ * there), plus any extra flags in $GENLAB_E2E_CHROMIUM_ARGS (space-separated).
+ */
+export function chromiumArgs(): string[] {
+  return [
+    '--no-sandbox',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-quic',
+    '--enable-unsafe-swiftshader',
+    '--use-angle=swiftshader',
+    ...(process.env.GENLAB_E2E_CHROMIUM_ARGS ? process.env.GENLAB_E2E_CHROMIUM_ARGS.split(/\s+/).filter(Boolean) : []),
+  ];
+}

@@ -1,0 +1,555 @@
+// End-to-end: model files (*.genlab.json) in a real VS Code (code-server 4.100.x = VS Code 1.100)
+// with the packaged extension (dist/genlab.vsix), driven by headless Chromium:
+//   1. Quick Open an example model file, click its "▶ Train" CodeLens, and watch the
+//      "GenLab: <file name>" panel train (data-step ≥ 5, samples canvas drawn).
+//   2. In an empty fresh.genlab.json, type the "genlab-vae" snippet prefix, accept the suggestion
+//      and save: no genlab problem remains and the file on disk is JSONC with "family": "vae".
+//   3. Break the decoder's last layer (784 → 700 units) with the keyboard: the Problems panel
+//      shows the genlab error on that layer's line.
+//
+//   npm run test:e2e   (or GENLAB_E2E_SKIP_PACKAGE=1 bash scripts/test-e2e.sh)
+//
+// Env: GENLAB_CODE_SERVER, GENLAB_VSIX, GENLAB_CHROMIUM, GENLAB_E2E_CHROMIUM_ARGS, GENLAB_E2E_KEEP
+// as for train-vae.e2e.ts; GENLAB_E2E_MODELFILE_STEPS (default 5),
+// GENLAB_E2E_MODELFILE_TRAIN_TIMEOUT_MS (default 150000).
+// Screenshots: test-results/e2e-codelens-train.png, e2e-snippet.png, e2e-problems.png
+// (e2e-modelfile-failure.png when a test fails); code-server log: test-results/e2e-modelfile-code-server.log.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
+import {
+  chromiumArgs,
+  installExtension,
+  makeDirs,
+  resolveCodeServer,
+  sleep,
+  startCodeServer,
+  tail,
+  waitUntil,
+  type CodeServerDirs,
+  type RunningCodeServer,
+} from './codeServer';
+
+const REPO = typeof __dirname !== 'undefined' ? path.resolve(__dirname, '..', '..') : process.cwd();
+const RESULTS = path.join(REPO, 'test-results');
+const shot = (name: string) => path.join(RESULTS, name);
+const FAILURE_SCREENSHOT = shot('e2e-modelfile-failure.png');
+const VSIX = path.resolve(REPO, process.env.GENLAB_VSIX || 'dist/genlab.vsix');
+const CHROMIUM = process.env.GENLAB_CHROMIUM || '/usr/bin/chromium';
+const STEPS = Number(process.env.GENLAB_E2E_MODELFILE_STEPS || 5);
+const TRAIN_TIMEOUT_MS = Number(process.env.GENLAB_E2E_MODELFILE_TRAIN_TIMEOUT_MS || 150_000);
+
+/** The example trained through its CodeLens (a minimal model file is written when examples/ has none). */
+const TRAIN_FILE = 'vae-mnist.genlab.json';
+/** The empty file the snippet is typed into. */
+const FRESH_FILE = 'fresh.genlab.json';
+const SNIPPET_PREFIX = 'genlab-vae';
+const TRAIN_LENS = '▶ Train';
+
+const log = (msg: string) => console.log(`      [e2e] ${msg}`);
+const secs = (t0: number) => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+
+// ---------------------------------------------------------------- webview probes (as in train-vae.e2e.ts)
+
+interface Stats {
+  found: boolean;
+  step: number;
+  backend: string | null;
+  running: string | null;
+  text: string;
+}
+interface CanvasProbe {
+  found: boolean;
+  width: number;
+  height: number;
+  distinct: number;
+  blank: boolean;
+  error?: string;
+}
+
+async function readStats(frame: Frame): Promise<Stats> {
+  return frame.evaluate(() => {
+    const el = document.querySelector<HTMLElement>('#stats');
+    if (!el) return { found: false, step: -1, backend: null, running: null, text: '' };
+    const step = Number.parseInt(el.getAttribute('data-step') || '', 10);
+    return {
+      found: true,
+      step: Number.isFinite(step) ? step : -1,
+      backend: el.getAttribute('data-backend'),
+      running: el.getAttribute('data-running'),
+      text: (el.textContent || '').replace(/\s+/g, ' ').trim().slice(0, 300),
+    };
+  });
+}
+
+/** Copies #view-samples into a scratch 2D canvas (works for 2D and WebGL canvases) and counts distinct pixels. */
+async function probeCanvas(frame: Frame): Promise<CanvasProbe> {
+  return frame.evaluate(() => {
+    const c = document.querySelector<HTMLCanvasElement>('canvas#view-samples');
+    if (!c) return { found: false, width: 0, height: 0, distinct: 0, blank: true };
+    const { width, height } = c;
+    if (!width || !height) return { found: true, width, height, distinct: 0, blank: true };
+    try {
+      const scratch = document.createElement('canvas');
+      scratch.width = width;
+      scratch.height = height;
+      const ctx = scratch.getContext('2d', { willReadFrequently: true });
+      if (!ctx) return { found: true, width, height, distinct: 0, blank: true, error: 'no 2d context' };
+      ctx.drawImage(c, 0, 0);
+      const px = new Uint32Array(ctx.getImageData(0, 0, width, height).data.buffer);
+      const seen = new Set<number>();
+      for (let i = 0; i < px.length && seen.size < 1000; i++) seen.add(px[i]);
+      return { found: true, width, height, distinct: seen.size, blank: seen.size <= 1 };
+    } catch (e) {
+      return { found: true, width, height, distinct: 0, blank: true, error: String(e) };
+    }
+  });
+}
+
+/** The webview frame that contains #stats (VS Code nests it two iframes deep; names are unreliable). */
+async function findWebviewFrame(page: Page): Promise<Frame | undefined> {
+  for (const f of page.frames()) {
+    if (f === page.mainFrame()) continue;
+    try {
+      if (await f.evaluate(() => !!document.querySelector('#stats'))) return f;
+    } catch {
+      /* navigating or detached */
+    }
+  }
+  return undefined;
+}
+
+function describeFrames(page: Page): string {
+  const lines: string[] = [];
+  const walk = (f: Frame, depth: number) => {
+    lines.push(`${'  '.repeat(depth)}- name=${JSON.stringify(f.name())} url=${f.url().slice(0, 160)}`);
+    for (const c of f.childFrames()) walk(c, depth + 1);
+  };
+  walk(page.mainFrame(), 0);
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------- workbench helpers
+
+/** Runs a command by its palette title; retries while the command list is still loading. */
+async function runCommand(page: Page, title: string): Promise<void> {
+  for (let attempt = 1; attempt <= 4; attempt++) {
+    await page.keyboard.press('Control+Shift+P');
+    const input = page.locator('.quick-input-widget input.input');
+    try {
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+    } catch {
+      log(`command palette did not open (attempt ${attempt})`);
+      await page.keyboard.press('Escape');
+      continue;
+    }
+    await page.keyboard.type(title, { delay: 10 });
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 10_000 });
+    } catch {
+      log(`"${title}" not in the command palette yet (attempt ${attempt})`);
+      await page.keyboard.press('Escape');
+      await sleep(1000);
+      continue;
+    }
+    await row.click();
+    return;
+  }
+  throw new Error(`could not run "${title}" from the command palette`);
+}
+
+/** Quick Open (Ctrl+P) `name` and wait until its editor is the active one. */
+async function quickOpen(page: Page, name: string): Promise<void> {
+  for (let attempt = 1; attempt <= 4; attempt++) {
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input.input');
+    try {
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+    } catch {
+      log(`Quick Open did not open (attempt ${attempt})`);
+      await page.keyboard.press('Escape');
+      continue;
+    }
+    await page.keyboard.type(name, { delay: 10 });
+    // The focused (first) row must be the file itself, not e.g. a longer name that also matches.
+    const focused = page.locator('.quick-input-list .monaco-list-row.focused');
+    try {
+      await waitUntil(
+        `Quick Open to list ${name} first`,
+        async () => ((await focused.count()) > 0 && (await focused.first().getAttribute('aria-label'))?.startsWith(name)) || false,
+        15_000,
+      );
+    } catch (e) {
+      log(`${(e as Error).message} (attempt ${attempt})`);
+      await page.keyboard.press('Escape');
+      await sleep(1000);
+      continue;
+    }
+    await page.keyboard.press('Enter');
+    await page
+      .locator('.tabs-container .tab.active', { hasText: name })
+      .first()
+      .waitFor({ state: 'visible', timeout: 20_000 })
+      .catch(() => {
+        throw new Error(`timed out after 20 s waiting for the editor tab of ${name} to become active`);
+      });
+    await page.locator('.part.editor .monaco-editor.focused').first().waitFor({ state: 'visible', timeout: 10_000 }).catch(() => {
+      throw new Error(`the editor of ${name} did not take the keyboard focus within 10 s`);
+    });
+    return;
+  }
+  throw new Error(`could not open ${name} with Quick Open`);
+}
+
+interface ProblemRow {
+  index: number;
+  level: number;
+  label: string;
+  text: string;
+  source: string;
+  line: string;
+}
+
+/** Rows of the Problems tree, in order: level 1 = a file, level 2 = one of its problems. */
+async function problemRows(page: Page): Promise<ProblemRow[]> {
+  return page.evaluate(() => {
+    const rows = [...document.querySelectorAll<HTMLElement>('.markers-panel .monaco-list-row')];
+    return rows
+      .map((r) => ({
+        index: Number(r.getAttribute('data-index') ?? -1),
+        level: Number(r.getAttribute('aria-level') ?? 0),
+        label: r.getAttribute('aria-label') ?? '',
+        text: (r.textContent ?? '').replace(/\s+/g, ' ').trim(),
+        source: (r.querySelector('.marker-source')?.textContent ?? '').trim(),
+        line: (r.querySelector('.marker-line')?.textContent ?? '').trim(),
+      }))
+      .sort((a, b) => a.index - b.index);
+  });
+}
+
+/** The problem rows under the file row of `file` (matched by name in the file row's label/text). */
+function problemsOf(rows: ProblemRow[], file: string): ProblemRow[] {
+  const out: ProblemRow[] = [];
+  let inFile = false;
+  for (const r of rows) {
+    if (r.level <= 1) inFile = r.label.includes(file) || r.text.startsWith(file);
+    else if (inFile) out.push(r);
+  }
+  return out;
+}
+
+const formatRows = (rows: ProblemRow[]) =>
+  rows.length ? rows.map((r) => `  [${r.index}] level=${r.level} label=${JSON.stringify(r.label)} line=${JSON.stringify(r.line)}`).join('\n') : '  (no rows)';
+
+/** Shows the Problems panel (Ctrl+Shift+M toggles, so only press it when the panel is hidden). */
+async function showProblems(page: Page): Promise<void> {
+  const panel = page.locator('.markers-panel');
+  if (await panel.isVisible()) return;
+  await page.keyboard.press('Control+Shift+M');
+  await panel.waitFor({ state: 'visible', timeout: 15_000 }).catch(() => {
+    throw new Error('the Problems panel did not open within 15 s of Ctrl+Shift+M');
+  });
+}
+
+/** Focuses the editor of `name` by clicking its tab, then its text. */
+async function focusEditor(page: Page, name: string): Promise<void> {
+  await page.locator('.tabs-container .tab', { hasText: name }).first().click();
+  await page.locator('.part.editor .monaco-editor.focused').first().waitFor({ state: 'visible', timeout: 10_000 }).catch(() => {
+    throw new Error(`the editor of ${name} did not take the keyboard focus within 10 s`);
+  });
+}
+
+/** Reads `file` and parses it as JSONC; undefined while it does not parse. */
+function readJsonc(file: string): { text: string; value: Record<string, unknown> } | undefined {
+  const text = fs.readFileSync(file, 'utf8');
+  const errors: ParseError[] = [];
+  const value = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false });
+  if (errors.length || typeof value !== 'object' || value === null) return undefined;
+  return { text, value };
+}
+
+// ---------------------------------------------------------------- the tests
+
+describe('GenLab e2e: model files (code-server + Chromium)', function () {
+  let dirs: CodeServerDirs | undefined;
+  let server: RunningCodeServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+  const consoleLines: string[] = [];
+  const timings: string[] = [];
+
+  before(async function () {
+    this.timeout(300_000);
+    const t0 = Date.now();
+    fs.rmSync(FAILURE_SCREENSHOT, { force: true });
+    assert.ok(fs.existsSync(VSIX), `${VSIX} not found: run \`npm run package\` first`);
+    assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} not found: run scripts/ensure-system-deps.sh (or set GENLAB_CHROMIUM)`);
+    const codeServer = resolveCodeServer();
+    dirs = makeDirs();
+    log(`temp dir: ${dirs.root}`);
+
+    // Workspace: the repo's example model files (or a minimal one) and an empty file for the snippet.
+    const examples = path.join(REPO, 'examples');
+    const models = fs.existsSync(examples) ? fs.readdirSync(examples).filter((f) => f.endsWith('.genlab.json')) : [];
+    for (const f of models) fs.copyFileSync(path.join(examples, f), path.join(dirs.workspace, f));
+    if (!models.includes(TRAIN_FILE)) fs.writeFileSync(path.join(dirs.workspace, TRAIN_FILE), '{ "family": "vae" }\n');
+    fs.writeFileSync(path.join(dirs.workspace, FRESH_FILE), '');
+    log(`workspace: ${fs.readdirSync(dirs.workspace).join(', ')}`);
+
+    log(`installing ${path.relative(REPO, VSIX)}: ${(await installExtension(codeServer, VSIX, dirs)).split('\n').pop()}`);
+    server = await startCodeServer(codeServer, dirs);
+    log(`code-server listening on ${server.url}`);
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: chromiumArgs() });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    page = await context.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') consoleLines.push(`[${m.type()}] ${m.text().slice(0, 300)}`);
+    });
+    page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${String(e).slice(0, 300)}`));
+
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(dirs.workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 120_000 });
+    await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
+    await sleep(2000); // let the workbench finish restoring
+    timings.push(`setup + workbench ${secs(t0)}`);
+    log(`workbench ready after ${secs(t0)}`);
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && page) {
+      fs.mkdirSync(RESULTS, { recursive: true });
+      await page.screenshot({ path: FAILURE_SCREENSHOT, fullPage: true }).catch(() => undefined);
+      log(`failure screenshot: ${path.relative(REPO, FAILURE_SCREENSHOT)}`);
+      log(`frames:\n${describeFrames(page)}`);
+      log(`Problems rows:\n${formatRows(await problemRows(page).catch(() => []))}`);
+      if (consoleLines.length) log(`browser console (errors/warnings, last 30):\n${consoleLines.slice(-30).join('\n')}`);
+      if (dirs) log(`code-server log (tail):\n${tail(dirs.log)}`);
+    }
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    if (timings.length) log(`timings: ${timings.join('; ')}`);
+    await browser?.close().catch(() => undefined);
+    await server?.stop();
+    if (dirs) {
+      fs.mkdirSync(RESULTS, { recursive: true });
+      try {
+        fs.copyFileSync(dirs.log, path.join(RESULTS, 'e2e-modelfile-code-server.log'));
+      } catch {
+        /* no log */
+      }
+      if (process.env.GENLAB_E2E_KEEP === '1') log(`kept ${dirs.root}`);
+      else fs.rmSync(dirs.root, { recursive: true, force: true });
+    }
+  });
+
+  it(`the "${TRAIN_LENS}" CodeLens trains the model file in a "GenLab: <file name>" panel`, async function () {
+    this.timeout(TRAIN_TIMEOUT_MS + 180_000);
+    assert.ok(page);
+    const t0 = Date.now();
+    await quickOpen(page, TRAIN_FILE);
+    log(`opened ${TRAIN_FILE} (${secs(t0)})`);
+
+    const lens = page.locator('.part.editor .codelens-decoration a', { hasText: TRAIN_LENS }).first();
+    await lens.waitFor({ state: 'visible', timeout: 60_000 }).catch(async () => {
+      const lenses = await page!.locator('.codelens-decoration').allTextContents();
+      const activation = consoleLines.filter((l) => l.includes("Activating extension 'genlab.genlab' failed"));
+      throw new Error(
+        `timed out after 60 s waiting for the "${TRAIN_LENS}" CodeLens in ${TRAIN_FILE}; CodeLens texts: ${JSON.stringify(lenses)}` +
+          (activation.length ? `\nthe extension did not activate:\n${activation.join('\n')}` : ''),
+      );
+    });
+    log(`CodeLens "${TRAIN_LENS}" visible (${secs(t0)}); lenses: ${JSON.stringify(await page.locator('.codelens-decoration').allTextContents())}`);
+    await lens.click();
+
+    let frame = await waitUntil('a webview frame with #stats after clicking the CodeLens', () => findWebviewFrame(page!), 90_000, () => `frames:\n${describeFrames(page!)}`, 1000);
+    log(`webview up (${secs(t0)})`);
+
+    const title = `GenLab: ${TRAIN_FILE}`;
+    const tab = page.locator('.tabs-container .tab', { hasText: title });
+    await tab.first().waitFor({ state: 'visible', timeout: 10_000 }).catch(async () => {
+      const tabs = await page!.locator('.tabs-container .tab').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') || e.textContent));
+      throw new Error(`no editor tab titled "${title}" within 10 s; tabs: ${JSON.stringify(tabs)}`);
+    });
+
+    const tTrain = Date.now();
+    let stats: Stats = { found: false, step: -1, backend: null, running: null, text: '' };
+    let canvas: CanvasProbe = { found: false, width: 0, height: 0, distinct: 0, blank: true };
+    let lastLogged = 0;
+    await waitUntil(
+      `#stats data-step ≥ ${STEPS} and a non-blank canvas#view-samples`,
+      async () => {
+        try {
+          stats = await readStats(frame);
+          canvas = await probeCanvas(frame);
+        } catch {
+          frame = (await findWebviewFrame(page!)) ?? frame; // the frame can be re-created
+          return false;
+        }
+        if (Date.now() - lastLogged > 15_000) {
+          lastLogged = Date.now();
+          log(`step=${stats.step} running=${stats.running} backend=${stats.backend} canvas distinct=${canvas.distinct}`);
+        }
+        return stats.step >= STEPS && !canvas.blank;
+      },
+      TRAIN_TIMEOUT_MS,
+      () => `last #stats: ${JSON.stringify(stats)}; canvas: ${JSON.stringify(canvas)}`,
+      1000,
+    );
+    fs.mkdirSync(RESULTS, { recursive: true });
+    await page.screenshot({ path: shot('e2e-codelens-train.png') });
+    log(`#stats: step=${stats.step} running=${stats.running} backend=${stats.backend} text=${JSON.stringify(stats.text)}`);
+    log(`#view-samples: ${canvas.width}x${canvas.height}, ${canvas.distinct}${canvas.distinct >= 1000 ? '+' : ''} distinct pixel values`);
+    log(`trained to step ${stats.step} in ${secs(tTrain)}; screenshot test-results/e2e-codelens-train.png`);
+    assert.ok(stats.found && stats.step >= STEPS);
+    assert.ok(!canvas.blank);
+
+    // Close everything: a panel left training would compete for the CPU with the next tests.
+    await runCommand(page, 'View: Close All Editors');
+    await waitUntil('all editors to close', async () => (await page!.locator('.tabs-container .tab').count()) === 0, 20_000, async () => `tabs left: ${await page!.locator('.tabs-container .tab').count()}`);
+    timings.push(`CodeLens train ${secs(t0)}`);
+  });
+
+  it(`the "${SNIPPET_PREFIX}" snippet writes a valid model file with no problems`, async function () {
+    this.timeout(150_000);
+    assert.ok(page && dirs);
+    const t0 = Date.now();
+    const freshPath = path.join(dirs.workspace, FRESH_FILE);
+    await quickOpen(page, FRESH_FILE);
+    log(`opened ${FRESH_FILE} (${secs(t0)})`);
+
+    // The empty file has a genlab problem: proves the Problems check below can see this file at all.
+    await showProblems(page);
+    await waitUntil(
+      `the Problems panel to show the genlab "file is empty" error for ${FRESH_FILE}`,
+      async () => problemsOf(await problemRows(page!), FRESH_FILE).some((r) => r.source === 'genlab' && r.label.includes('empty')),
+      30_000,
+      async () => `Problems rows:\n${formatRows(await problemRows(page!))}`,
+    );
+    log(`empty ${FRESH_FILE}: genlab "empty" problem shown (${secs(t0)})`);
+    await focusEditor(page, FRESH_FILE);
+
+    await page.keyboard.type(SNIPPET_PREFIX, { delay: 30 });
+    const widget = page.locator('.editor-widget.suggest-widget.visible');
+    await sleep(500);
+    if (!(await widget.isVisible())) await page.keyboard.press('Control+Space');
+    const labelOf = (row: string) => `${row} .monaco-icon-label .label-name`;
+    const rowSel = '.editor-widget.suggest-widget.visible .monaco-list-row';
+    const target = await waitUntil(
+      `the suggest widget to offer "${SNIPPET_PREFIX}"`,
+      async () => {
+        const rows = page!.locator(rowSel);
+        const n = await rows.count();
+        for (let i = 0; i < n; i++) {
+          if ((await rows.nth(i).locator('.monaco-icon-label .label-name').first().textContent())?.trim() === SNIPPET_PREFIX) return rows.nth(i);
+        }
+        return undefined;
+      },
+      30_000,
+      async () => `suggestions: ${JSON.stringify(await page!.locator(labelOf(rowSel)).allTextContents())}`,
+    );
+    const focusedLabel = (await page.locator(labelOf(`${rowSel}.focused`)).first().textContent().catch(() => null))?.trim();
+    log(`suggestions: ${JSON.stringify(await page.locator(labelOf(rowSel)).allTextContents())}; focused: ${JSON.stringify(focusedLabel)}`);
+    if (focusedLabel === SNIPPET_PREFIX) await page.keyboard.press('Enter');
+    else await target.click(); // accept the exact prefix, not whichever suggestion ranks first
+    await widget.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => {
+      throw new Error('the suggest widget did not close after accepting the snippet');
+    });
+    await page.keyboard.press('Escape'); // leave snippet mode (placeholders)
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+S');
+
+    const saved = await waitUntil(
+      `${FRESH_FILE} on disk to be JSONC with "family": "vae"`,
+      () => {
+        const r = readJsonc(freshPath);
+        return r && r.value.family === 'vae' ? r : undefined;
+      },
+      20_000,
+      () => `file on disk:\n${fs.readFileSync(freshPath, 'utf8')}`,
+    );
+    log(`saved ${FRESH_FILE}: ${saved.text.split('\n').length} lines, keys ${Object.keys(saved.value).join(', ')} (${secs(t0)})`);
+    await page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {
+      throw new Error(`the ${FRESH_FILE} tab still shows unsaved changes 10 s after Ctrl+S`);
+    });
+
+    // No genlab problem for the file: wait until there is none, then make sure it stays that way
+    // past the diagnostics debounce (250 ms).
+    let rows: ProblemRow[] = [];
+    await waitUntil(
+      `the Problems panel to show no genlab problem for ${FRESH_FILE}`,
+      async () => {
+        rows = await problemRows(page!);
+        if (problemsOf(rows, FRESH_FILE).some((r) => r.source === 'genlab')) return false;
+        await sleep(1500);
+        rows = await problemRows(page!);
+        return !problemsOf(rows, FRESH_FILE).some((r) => r.source === 'genlab');
+      },
+      20_000,
+      () => `Problems rows:\n${formatRows(rows)}`,
+    );
+    const other = problemsOf(rows, FRESH_FILE);
+    if (other.length) log(`non-genlab problems for ${FRESH_FILE}: ${JSON.stringify(other.map((r) => r.label))}`);
+    log(`Problems rows now:\n${formatRows(rows)}`);
+    await page.screenshot({ path: shot('e2e-snippet.png') });
+    timings.push(`snippet ${secs(t0)}`);
+  });
+
+  it('breaking a layer shows the genlab error on its line in the Problems panel', async function () {
+    this.timeout(120_000);
+    assert.ok(page && dirs);
+    const t0 = Date.now();
+    const freshPath = path.join(dirs.workspace, FRESH_FILE);
+    const lines = fs.readFileSync(freshPath, 'utf8').split('\n');
+    // The decoder's last layer, { "type": "dense", "units": 784 }: make it output 700 values instead.
+    const idx = lines.findIndex((l) => /"units"\s*:\s*784\s*\}\s*$/.test(l));
+    assert.ok(idx >= 0, `no line ending in "units": 784 } in ${FRESH_FILE}:\n${lines.join('\n')}`);
+    const lineNo = idx + 1;
+    const col = lines[idx].indexOf('{') + 1; // the error's range is the whole layer object
+    log(`breaking line ${lineNo}: ${JSON.stringify(lines[idx])}`);
+
+    await focusEditor(page, FRESH_FILE);
+    await page.keyboard.press('Control+G');
+    await page.locator('.quick-input-widget input.input').waitFor({ state: 'visible', timeout: 10_000 }).catch(() => {
+      throw new Error('Go to Line (Ctrl+G) did not open within 10 s');
+    });
+    await page.keyboard.type(String(lineNo), { delay: 20 });
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget input.input').waitFor({ state: 'hidden', timeout: 10_000 });
+    await page.keyboard.press('End');
+    const tailLen = lines[idx].length - lines[idx].lastIndexOf('784') - 3; // characters after "784", e.g. " }"
+    for (let i = 0; i < tailLen; i++) await page.keyboard.press('ArrowLeft');
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Backspace');
+    await page.keyboard.type('700', { delay: 20 });
+    await page.keyboard.press('Control+S');
+    await waitUntil(
+      `line ${lineNo} of ${FRESH_FILE} on disk to read "units": 700`,
+      () => fs.readFileSync(freshPath, 'utf8').split('\n')[idx]?.includes('"units": 700'),
+      20_000,
+      () => `line ${lineNo} on disk: ${JSON.stringify(fs.readFileSync(freshPath, 'utf8').split('\n')[idx])}`,
+    );
+    log(`edited and saved (${secs(t0)})`);
+
+    const fragment = 'the decoder outputs [700]';
+    const where = `[Ln ${lineNo}, Col ${col}]`;
+    await showProblems(page);
+    let rows: ProblemRow[] = [];
+    const hit = await waitUntil(
+      `a genlab problem "${fragment} …" at ${where} for ${FRESH_FILE} in the Problems panel`,
+      async () => {
+        rows = await problemRows(page!);
+        return problemsOf(rows, FRESH_FILE).find((r) => r.source === 'genlab' && r.text.includes(fragment) && r.line === where);
+      },
+      30_000,
+      () => `Problems rows:\n${formatRows(rows)}`,
+    );
+    log(`Problems row: ${JSON.stringify(hit.label)} ${hit.line}`);
+    await page.screenshot({ path: shot('e2e-problems.png') });
+    log(`screenshot test-results/e2e-problems.png (${secs(t0)})`);
+    timings.push(`problems ${secs(t0)}`);
+  });
+});
