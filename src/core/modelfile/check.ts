@@ -2,13 +2,15 @@
  * The model-file checker: JSON syntax, the JSON Schema (through a validator the caller passes,
  * since Ajv compiles with eval and so runs on the host and in the CLI, never in the webview),
  * and the checks a schema cannot express: shapes through every network, latent sizes, data.
- * The same function feeds the Problems panel and `genlab check`.
+ * The same function feeds the Problems panel and `genlab check`. Every message says what is
+ * wrong and how to fix it, on the text a user would change.
  */
 import type { DataShape } from '../family';
-import { BUNDLED_SHAPES, resolveModelFile } from './defaults';
-import { inferShapes, LayerError, takesImages, type Shape } from './layers';
-import { parseModelText, rangeAt, type Problem } from './parse';
-import { FAMILIES, FAMILY_VIEWS, REQUIRED_NETWORKS, TRAINABLE_FAMILIES, type LayerSpec, type ModelFile } from './types';
+import { BUNDLED_SHAPES } from './defaults';
+import { closest, didYouMean, showValue } from './hints';
+import { checkNetworkNames, checkVaeNetworks, type Path, type Report } from './networks';
+import { findDuplicateKeys, parseModelText, rangeOf, type Problem, type RangeTarget } from './parse';
+import { FAMILIES, FAMILY_VIEWS, TRAINABLE_FAMILIES, type DataSpec, type ModelFile } from './types';
 
 /** A JSON Schema error: where (a JSON pointer path) and what. */
 export interface SchemaError {
@@ -24,119 +26,99 @@ export interface CheckOptions {
   validateSchema?: (value: unknown) => SchemaError[];
   /** Whether a data path (relative to the model file) exists; omit to skip the check. */
   pathExists?: (path: string) => boolean;
-  /** Whether a data path has labels, when known (for conditional families). */
+  /** The shape of the images at a data path, when known; without it networks on such data are not checked. */
+  dataShape?: (path: string) => DataShape | undefined;
 }
 
-type Path = Array<string | number>;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const trainable = () => TRAINABLE_FAMILIES.map((f) => `"${f}"`).join(', ');
 
 /** Checks model-file text and returns every problem found, with exact ranges. Never throws. */
 export function checkModelText(text: string, options: CheckOptions = {}): Problem[] {
   const parsed = parseModelText(text);
   if (parsed.problems.length) return parsed.problems;
   const { root, value } = parsed;
-  const problems: Problem[] = [];
-  const report = (severity: Problem['severity'], message: string, path: Path, key = false) => problems.push({ severity, message, ...rangeAt(root, path, key) });
-
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    report('error', 'a model file is a JSON object, such as { "family": "vae" }', []);
+  const problems: Problem[] = findDuplicateKeys(root);
+  const report: Report = (severity, message, path, at: RangeTarget = 'value') => problems.push({ severity, message, ...rangeOf(root, path, at) });
+  if (!isObject(value)) {
+    const what = Array.isArray(value) ? 'a list [ … ]' : showValue(value);
+    report('error', `the top level is ${what}, but a model file is an object: write { "family": "vae", … } around the settings`, []);
     return problems;
   }
-  const schemaErrors = options.validateSchema?.(value) ?? [];
-  for (const e of schemaErrors) report('error', e.message, e.path, e.atKey);
-  if (schemaErrors.length) return problems; // shapes need well-typed input
-
-  const file = value as ModelFile;
-  if (!FAMILIES.includes(file.family)) return problems;
-  if (!TRAINABLE_FAMILIES.includes(file.family)) {
-    report('error', `the "${file.family}" family does not train in this version of GenLab yet; families that train: ${TRAINABLE_FAMILIES.join(', ')}`, ['family']);
+  try {
+    const schemaErrors = options.validateSchema?.(value) ?? [];
+    for (const e of schemaErrors) report('error', e.message, e.path, e.atKey ? 'key' : e.path.length === 0 ? 'start' : 'value');
+    const bad = (...prefix: Path) => schemaErrors.some((e) => prefix.every((p, i) => e.path[i] === p));
+    checkSemantics(value as unknown as ModelFile, options, bad, report);
+  } catch (e) {
+    // A bug in the checker must not take the editor down; the fuzz tests make sure this is never reached.
+    report('error', `GenLab could not finish checking this file (internal error: ${e instanceof Error ? e.message : String(e)}); please report this bug`, [], 'start');
   }
-  const shape = checkData(file, options, report);
-  checkNetworks(file, shape, report);
-  checkViews(file, report);
-  return problems;
+  return problems.sort((a, b) => a.offset - b.offset);
 }
 
-type Report = (severity: Problem['severity'], message: string, path: Path, key?: boolean) => void;
+/** The checks a schema cannot express; parts the schema already found wrong (`bad`) are skipped. */
+function checkSemantics(file: ModelFile, options: CheckOptions, bad: (...prefix: Path) => boolean, report: Report): void {
+  if (!FAMILIES.includes(file.family)) {
+    if (!options.validateSchema) reportFamily(file.family, report); // else the schema said it
+    return;
+  }
+  if (!TRAINABLE_FAMILIES.includes(file.family)) {
+    report('error', `the "${file.family}" family is not available yet in this version of GenLab: use a family that trains (${trainable()})`, ['family']);
+  }
+  const shape = bad('data') ? undefined : checkData(file, options, report);
+  if (!TRAINABLE_FAMILIES.includes(file.family)) return; // its networks are not settled yet
+  if (!bad('networks')) checkNetworkNames(file, report);
+  const typed = (file.latentDim === undefined || (Number.isInteger(file.latentDim) && file.latentDim > 0)) && (file.networks === undefined || isObject(file.networks));
+  if (file.family === 'vae' && shape && typed && !bad('latentDim') && !bad('loss') && !bad('data')) {
+    checkVaeNetworks(file, shape, (network) => bad('networks', network), report);
+  }
+  if (!bad('views')) checkViews(file, report);
+}
 
+/** Without a schema validator, a missing or unknown family is reported here. */
+function reportFamily(family: unknown, report: Report): void {
+  if (family === undefined) report('error', `the model file has no "family": add "family": "vae"`, [], 'start');
+  else report('error', `${showValue(family)} is not a model family${typeof family === 'string' ? didYouMean(family, FAMILIES) : ''}; families that train: ${trainable()}`, ['family']);
+}
+
+/** Checks the data section; returns the shape of one example when it is known without reading files. */
 function checkData(file: ModelFile, options: CheckOptions, report: Report): DataShape | undefined {
-  const d = file.data;
-  if (d === undefined || typeof d === 'string') return BUNDLED_SHAPES[d ?? 'mnist'];
-  if (d.dataset && d.path) report('error', 'give either "dataset" (a bundled set) or "path" (your own files), not both', ['data']);
-  const labelled = d.dataset !== undefined || d.labels !== undefined;
+  const d: unknown = file.data;
+  if (d === undefined) return BUNDLED_SHAPES.mnist;
+  if (typeof d === 'string') return BUNDLED_SHAPES[d];
+  if (!isObject(d)) return undefined;
+  const data = d as DataSpec;
+  if (data.dataset !== undefined && data.path !== undefined) {
+    report('error', `"data" gives both "dataset" (a bundled set) and "path" (your own files): keep only one`, ['data'], 'key');
+  }
+  const labelled = data.dataset !== undefined || data.labels !== undefined;
   if ((file.family === 'cgan' || file.family === 'acgan') && !labelled) {
-    report('error', `the ${file.family} family is conditioned on class labels, but this data has none; add "labels": "path/to/labels-idx1-ubyte.gz" or use a labelled bundled dataset such as "mnist"`, ['data']);
+    report('error', `the ${file.family} family is conditioned on class labels, but this data has none: add "labels": "path/to/labels-idx1-ubyte.gz" next to "path", or use "dataset": "mnist"`, ['data'], 'key');
+  }
+  if (data.labels !== undefined && data.path === undefined) {
+    report('error', `"labels" belong to your own images in "path", and this data has no "path": add "path", or remove "labels"`, ['data', 'labels'], 'key');
   }
   for (const key of ['path', 'labels'] as const) {
-    const p = d[key];
+    const p = data[key];
     if (typeof p === 'string' && options.pathExists && !options.pathExists(p)) {
-      report('error', `${key === 'path' ? 'data' : 'labels'} file "${p}" does not exist (paths are relative to this model file)`, ['data', key]);
+      report('error', `${key === 'path' ? 'the data file' : 'the labels file'} "${p}" does not exist: check the spelling (paths are relative to this model file)${key === 'path' ? ', or use "dataset": "mnist"' : ''}`, ['data', key]);
     }
   }
-  if (d.dataset) return BUNDLED_SHAPES[d.dataset];
-  return undefined; // the shape of the user's files is known only once they are read
+  if (data.dataset !== undefined || data.path === undefined) return BUNDLED_SHAPES[data.dataset ?? 'mnist'];
+  return typeof data.path === 'string' ? options.dataShape?.(data.path) : undefined;
 }
 
-function checkNetworks(file: ModelFile, shape: DataShape | undefined, report: Report): void {
-  const required = REQUIRED_NETWORKS[file.family];
-  if (file.networks) {
-    for (const name of required) {
-      if (!(name in file.networks)) {
-        report('error', `the ${file.family} family needs a "${name}" network; add "${name}": [ … ] to "networks", or remove "networks" to use the defaults`, ['networks'], true);
-      }
-    }
-    for (const name of Object.keys(file.networks)) {
-      if (!required.includes(name)) report('warning', `the ${file.family} family does not use a network named "${name}"; it uses ${required.map((r) => `"${r}"`).join(' and ')}`, ['networks', name], true);
-    }
-  }
-  if (file.family !== 'vae' || !shape) return;
-  const spec = resolveModelFile(file, shape);
-  const features = shape.height * shape.width * shape.channels;
-  const latent = spec.latentDim;
-  const enc = spec.networks.encoder, dec = spec.networks.decoder;
-  if (!enc || !dec) return;
-  const encIn: Shape = takesImages(enc) ? [shape.height, shape.width, shape.channels] : [features];
-  const encOut = walk(enc, encIn, ['networks', 'encoder'], report);
-  if (encOut && !(encOut.length === 1 && encOut[0] === 2 * latent)) {
-    report('error', `the encoder outputs [${encOut.join(', ')}], but a VAE with latentDim ${latent} needs ${2 * latent} values: μ and log σ² for each latent dimension; make its last layer { "type": "dense", "units": ${2 * latent} }`, lastLayerPath('encoder', enc));
-  }
-  const decOut = walk(dec, [latent], ['networks', 'decoder'], report);
-  if (decOut && decOut.reduce((a, b) => a * b, 1) !== features) {
-    report('error', `the decoder outputs [${decOut.join(', ')}], but the data has ${features} values per example (${shape.height}×${shape.width}×${shape.channels}); make its last layer { "type": "dense", "units": ${features} }`, lastLayerPath('decoder', dec));
-  }
-  const last = dec[dec.length - 1];
-  if (last && spec.loss.reconstruction === 'bernoulli' && (last.activation === 'sigmoid' || last.activation === 'softmax')) {
-    report('warning', `the Bernoulli decoder's last layer must output logits: GenLab applies the sigmoid inside the loss; remove "activation": "${String(last.activation)}"`, ['networks', 'decoder', dec.length - 1, 'activation'], true);
-  }
-}
-
-function lastLayerPath(network: string, specs: readonly LayerSpec[]): Path {
-  return ['networks', network, Math.max(0, specs.length - 1)];
-}
-
-/** Infers shapes through `specs`, reporting the first layer that breaks; undefined if it broke. */
-function walk(specs: readonly LayerSpec[], input: Shape, path: Path, report: Report): Shape | undefined {
-  if (specs.length === 0) {
-    report('error', 'a network needs at least one layer', path);
-    return undefined;
-  }
-  try {
-    const shapes = inferShapes(specs, input);
-    return shapes[shapes.length - 1];
-  } catch (e) {
-    if (e instanceof LayerError) {
-      const written = e.option !== undefined && e.option in (specs[e.index] ?? {});
-      report('error', `layer ${e.index} (${String(specs[e.index]?.type)}): ${e.message}`, written ? [...path, e.index, e.option as string] : [...path, e.index], written);
-      return undefined;
-    }
-    report('error', `this network could not be checked: ${e instanceof Error ? e.message : String(e)}`, path);
-    return undefined;
-  }
-}
-
+/** Warns about views the family cannot show. */
 function checkViews(file: ModelFile, report: Report): void {
   const known = FAMILY_VIEWS[file.family];
-  if (!known || !file.views) return;
-  file.views.forEach((v, i) => {
-    if (!known.includes(v)) report('warning', `the ${file.family} family has no view "${v}"; its views are ${known.join(', ')}`, ['views', i]);
+  const views: unknown = file.views;
+  if (!known || !Array.isArray(views)) return;
+  views.forEach((v, i) => {
+    if (typeof v === 'string' && !known.includes(v)) {
+      const hint = closest(v, known);
+      const fix = hint ? `did you mean "${hint}"? Its views are` : 'remove it, or use one of';
+      report('warning', `the ${file.family} family has no view "${v}", so it would not be shown: ${fix} ${known.join(', ')}`, ['views', i]);
+    }
   });
 }

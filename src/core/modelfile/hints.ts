@@ -6,6 +6,9 @@
 /** Activations a layer may name (the same list as the schema's "activation" enum). */
 export const ACTIVATIONS: readonly string[] = ['linear', 'relu', 'relu6', 'elu', 'selu', 'sigmoid', 'hardSigmoid', 'tanh', 'softmax', 'softplus', 'softsign', 'swish', 'mish', 'gelu', 'gelu_new'];
 
+/** Initializers a layer may name, e.g. for "kernelInitializer". */
+export const INITIALIZERS: readonly string[] = ['constant', 'glorotNormal', 'glorotUniform', 'heNormal', 'heUniform', 'identity', 'leCunNormal', 'leCunUniform', 'ones', 'orthogonal', 'randomNormal', 'randomUniform', 'truncatedNormal', 'varianceScaling', 'zeros'];
+
 /** Edit distance between `a` and `b`, an adjacent transposition counting as one edit. */
 export function editDistance(a: string, b: string): number {
   const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);

@@ -1,5 +1,5 @@
 /** Parsing model files: JSON with comments, with every node's offset kept for exact ranges. */
-import { parseTree, printParseErrorCode, findNodeAtLocation, getNodeValue, stripComments, type Node, type ParseError } from 'jsonc-parser';
+import { parseTree, printParseErrorCode, getNodeValue, stripComments, type Node, type ParseError } from 'jsonc-parser';
 
 /** A problem in a model file, located by character offset and length. */
 export interface Problem {
@@ -71,8 +71,8 @@ export function parseModelText(text: string): ParsedModelText {
   }
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
-  if (errors.length) return { root, value: undefined, problems: [syntaxProblem(text, errors[0], root)] };
-  return { root, value: root ? getNodeValue(root) : undefined, problems: [] };
+  const problems = errors.length ? [syntaxProblem(text, errors[0], root)] : [];
+  return { root, value: root ? getNodeValue(root) : undefined, problems };
 }
 
 /** The token at `offset` as quoted in a message, and its length. */
@@ -98,7 +98,7 @@ function syntaxProblem(text: string, e: ParseError, root: Node | undefined): Pro
   scanBrackets(text, Math.min(e.offset, text.length), Infinity, open);
   const innermost = open[open.length - 1];
   const code = printParseErrorCode(e.error);
-  if (root && e.offset >= root.offset + root.length && code !== 'UnexpectedEndOfComment') {
+  if (root && e.offset >= root.offset + root.length && !atEnd && (code === 'InvalidSymbol' || code === 'EndOfFileExpected')) {
     return at(`text after the end of the model file: remove it, or move it inside the top-level { … }`, e.offset, text.trimEnd().length - e.offset);
   }
   switch (code) {
@@ -155,11 +155,48 @@ function syntaxProblem(text: string, e: ParseError, root: Node | undefined): Pro
 /** Which part of a value a range covers: the value, its property key, the whole property, or its first character. */
 export type RangeTarget = 'value' | 'key' | 'property' | 'start';
 
+/** The node at `path`; where a key is written twice, the last one (the one whose value counts). */
+function nodeAt(root: Node, path: ReadonlyArray<string | number>): Node | undefined {
+  let node: Node | undefined = root;
+  for (const segment of path) {
+    if (!node?.children) return undefined;
+    if (node.type === 'object' && typeof segment === 'string') {
+      node = node.children.filter((p) => p.children?.[0]?.value === segment).pop()?.children?.[1];
+    } else if (node.type === 'array' && typeof segment === 'number') {
+      node = node.children[segment];
+    } else {
+      return undefined;
+    }
+  }
+  return node;
+}
+
+/** An error for every key written twice in one object, on the later copy. */
+export function findDuplicateKeys(root: Node | undefined): Problem[] {
+  const problems: Problem[] = [];
+  const visit = (node: Node) => {
+    if (node.type === 'object') {
+      const seen = new Set<unknown>();
+      for (const property of node.children ?? []) {
+        const key = property.children?.[0];
+        if (!key) continue;
+        if (seen.has(key.value)) {
+          problems.push(problem(`"${String(key.value)}" is written twice in this object, and only this last one counts: remove one of them, or merge them`, key.offset, key.length));
+        }
+        seen.add(key.value);
+      }
+    }
+    for (const child of node.children ?? []) visit(child);
+  };
+  if (root) visit(root);
+  return problems;
+}
+
 /** The range of `target` for the value at `path`; falls back to the nearest parent that exists. */
 export function rangeOf(root: Node | undefined, path: Array<string | number>, target: RangeTarget = 'value'): { offset: number; length: number } {
   if (!root) return { offset: 0, length: 1 };
   for (let n = path.length; n >= 0; n--) {
-    const node = findNodeAtLocation(root, path.slice(0, n));
+    const node = nodeAt(root, path.slice(0, n));
     if (!node) continue;
     const exact = n === path.length;
     const property = node.parent?.type === 'property' ? node.parent : undefined;
