@@ -1,19 +1,40 @@
 /** Model files in Node (host and CLI): check with the schema and the file system, then resolve. */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { ImageSet } from '../core/data/dataset';
 import { checkModelText } from '../core/modelfile/check';
 import { BUNDLED_SHAPES, resolveModelFile } from '../core/modelfile/defaults';
 import { parseModelText, type Problem } from '../core/modelfile/parse';
 import type { ModelFile, ModelSpec } from '../core/modelfile/types';
-import { loadSpecData } from './loadData';
+import type { DataShape } from '../core/family';
+import { parseIdx } from '../core/data/idx';
+import { loadSpecData, readMaybeGzip } from './loadData';
 import { validateModelSchema } from './schema';
+
+const shapeCache = new Map<string, { mtimeMs: number; shape: DataShape | undefined }>();
+
+/** The image shape of an IDX file, cached by modification time (diagnostics run as the user types). */
+function idxShape(path: string): DataShape | undefined {
+  try {
+    const { mtimeMs } = statSync(path);
+    const hit = shapeCache.get(path);
+    if (hit && hit.mtimeMs === mtimeMs) return hit.shape;
+    const idx = parseIdx(readMaybeGzip(path), path);
+    const shape = idx.shape.length === 3 ? { height: idx.shape[1], width: idx.shape[2], channels: 1, classes: 10 } : undefined;
+    shapeCache.set(path, { mtimeMs, shape });
+    return shape;
+  } catch {
+    return undefined; // unreadable data is reported when training starts, with the file named
+  }
+}
 
 /** Every problem in model-file `text`, with data paths resolved against `fileDir`. */
 export function checkModelFileText(text: string, fileDir: string): Problem[] {
+  const at = (p: string) => (isAbsolute(p) ? p : resolve(fileDir, p));
   return checkModelText(text, {
     validateSchema: validateModelSchema,
-    pathExists: (p) => existsSync(isAbsolute(p) ? p : resolve(fileDir, p)),
+    pathExists: (p) => existsSync(at(p)),
+    dataShape: (p) => idxShape(at(p)),
   });
 }
 

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { classifySpecChange, ModelFileError, prepareModel } from '../../src/node/modelFile';
+import { checkModelFileText, classifySpecChange, ModelFileError, prepareModel } from '../../src/node/modelFile';
 import { expandSnippet } from '../../src/extension/templates';
 
 const root = join(__dirname, '..', '..');
@@ -57,5 +57,16 @@ describe('model files in Node', () => {
   it('expands snippet placeholders to their defaults', () => {
     assert.equal(expandSnippet('{ "latentDim": ${1:2}, "family": "${2|vae,gan|}", "x": $3 }$0'), '{ "latentDim": 2, "family": "vae", "x":  }');
     assert.equal(expandSnippet('${1:outer ${2:inner}}'), 'outer inner');
+  });
+});
+
+describe('model files on the user\'s own data', () => {
+  it('checks networks against the shape read from the IDX file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'genlab-'));
+    writeFileSync(join(dir, 'img'), idx(0x803, [4, 10, 10], new Uint8Array(400)));
+    const text = '{ "family": "vae", "data": { "path": "img" },\n  "networks": { "encoder": [{ "type": "dense", "units": 4 }], "decoder": [{ "type": "dense", "units": 784 }] } }';
+    const problems = checkModelFileText(text, dir);
+    assert.equal(problems.length, 1, JSON.stringify(problems));
+    assert.match(problems[0].message, /decoder outputs \[784\].*100 values/);
   });
 });
