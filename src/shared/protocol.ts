@@ -4,6 +4,7 @@
  * does not match is dropped and reported, never acted on.
  */
 
+import type { ImageSet } from '../core/data/dataset';
 import type { ModelSpec } from '../core/modelfile/types';
 
 /** Backends the playground can train on, in the order it tries them. */
@@ -21,14 +22,7 @@ export interface VaeHyperparameters {
 }
 
 /** A data set as raw bytes: uint8 pixels (row-major, count×height×width) and uint8 labels. */
-export interface DatasetPayload {
-  name: string;
-  count: number;
-  height: number;
-  width: number;
-  pixels: Uint8Array;
-  labels: Uint8Array;
-}
+export type DatasetPayload = ImageSet;
 
 /** Messages the host sends to the webview. */
 export type HostMessage =

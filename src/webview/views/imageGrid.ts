@@ -3,22 +3,10 @@
  */
 import { bumpDraws, prepareCanvas } from './canvasUtil';
 import { themeColors, themeFont } from './theme';
+import type { ImagesView } from '../../core/views';
 
-/** A batch of images in one Float32Array (values 0..1, HWC per image) plus grid shape and labels. */
-export interface ImageGridData {
-  /** count × height × width × channels values in 0..1 (clamped; NaN → 0), HWC per image. */
-  pixels: Float32Array;
-  count: number;
-  height: number;
-  width: number;
-  channels: 1 | 3;
-  /** Tiles per row; rows = ceil(count / cols). */
-  cols: number;
-  /** Text left of each row (optional). */
-  rowLabels?: string[];
-  /** Text above each column (optional). */
-  colLabels?: string[];
-}
+/** A batch of images (values 0..1, HWC per image) with its grid shape: the core's images view. */
+export type ImageGridData = Omit<ImagesView, 'kind' | 'id' | 'title'>;
 
 const LABEL_PX = 10;
 const offscreens = new WeakMap<HTMLCanvasElement, HTMLCanvasElement>();
