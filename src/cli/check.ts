@@ -1,9 +1,8 @@
 /** `genlab check`: the model-file checker of the editor, with problems printed as file:line:col. */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { checkModelText } from '../core/modelfile/check';
 import type { Problem } from '../core/modelfile/parse';
-import { validateModelSchema } from '../node/schema';
+import { checkModelFileText } from '../node/modelFile';
 import { CliError } from './args';
 
 /** A problem with its 1-based line and column. */
@@ -36,10 +35,9 @@ export function readModelFile(file: string): string {
   }
 }
 
-/** Checks model-file `text` (read from `file`) exactly as the editor does, with data paths relative to the file. */
+/** Checks model-file `text` (read from `file`) exactly as the editor does: schema, data paths relative to the file, and the shape of IDX data. */
 export function checkText(file: string, text: string): LocatedProblem[] {
-  const base = dirname(resolve(file));
-  const problems = checkModelText(text, { validateSchema: validateModelSchema, pathExists: (p) => existsSync(resolve(base, p)) });
+  const problems = checkModelFileText(text, dirname(resolve(file)));
   return problems.map((p) => ({ ...p, ...lineColumn(text, p.offset) })).sort((a, b) => a.offset - b.offset);
 }
 

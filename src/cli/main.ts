@@ -2,8 +2,8 @@
  * The `genlab` command line: checks model files the way the editor does, and trains them
  * in Node on the wasm (or cpu) backend of TensorFlow.js, writing pictures, metrics and weights.
  */
-// Naming an export keeps the cpu backend in the esbuild bundle: its package.json marks the Node build
-// side-effect free, so the bare `import '@tensorflow/tfjs-backend-cpu'` of src/node/backend.ts is dropped.
+// Naming an export keeps the cpu backend in a bundle even where a bundler resolves tfjs's Node entry,
+// which its package.json marks side-effect free (esbuild then drops a bare import of it).
 import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
 import { parseArgs, UsageError, CliError } from './args';
 import { runCheck } from './check';
@@ -31,7 +31,8 @@ train writes to DIR: samples.png, reconstructions.png, traversal.png, latent.png
 samples-step<N>.png after each epoch), metrics.jsonl (one JSON object a line: per-step loss
 terms, per-epoch held-out loss terms), <network>/model.json + weights.bin for each network
 (TensorFlow.js format, for tf.loadLayersModel) and model.genlab.json, the model file as trained.
-It prints DIR on stdout, progress on stderr. Set GENLAB_DEBUG=1 to see stack traces.
+It prints DIR on stdout, progress on stderr. Ctrl-C stops training early and still writes
+everything (exit status 130); a second Ctrl-C quits at once. GENLAB_DEBUG=1 shows stack traces.
 `;
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -45,7 +46,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       err(USAGE);
       return 2;
     case 'help': case '--help': case '-h':
-      out(USAGE);
+      out(USAGE.trimEnd());
       return 0;
     case 'version': case '--version': case '-v':
       out(`genlab ${packageVersion()} (TensorFlow.js ${version_cpu}, Node ${process.version})`);

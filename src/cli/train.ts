@@ -23,7 +23,7 @@ import { packageRoot, packageVersion } from './root';
 /** Options `genlab train` takes. */
 export const TRAIN_OPTIONS = { steps: 'value', epochs: 'value', out: 'value', backend: 'value', seed: 'value' } as const;
 
-/** Starts `name`, pointing the wasm backend at the binaries the build copies to dist/wasm. */
+/** Starts `name`, pointing the wasm backend at the binaries the build copies to dist/wasm and lending it the cpu kernels it lacks. */
 export async function startBackend(name: NodeBackend, root: string): Promise<string> {
   const wasmDir = join(root, 'dist', 'wasm');
   if (name === 'wasm' && existsSync(join(wasmDir, 'tfjs-backend-wasm.wasm'))) setWasmPaths(`${wasmDir}/`);
@@ -102,13 +102,21 @@ export async function runTrain(args: ParsedArgs, out: (line: string) => void, er
     },
   });
   err(`genlab: training ${spec.name} (${spec.family}, ${model.parameterCount.toLocaleString('en-US')} parameters) on ${backend} for ${total} steps of ${batchSize} (${(total / perEpoch).toFixed(2)} epochs of ${train.count} examples; ${heldout.count} held out)`);
-  const chunk = 10;
-  let snapshotEpoch = 0;
+  let chunk = 1; // steps between progress updates: about two a second
+  let snapshotEpoch = 0, interrupted = false;
+  const onInterrupt = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    progress.log('genlab: stopping after this step and writing what was learned (Ctrl-C again to quit at once)');
+  };
+  process.on('SIGINT', onInterrupt);
   try {
-    while (trainer.step < total) {
+    while (trainer.step < total && !interrupted) {
       await trainer.runSteps(Math.min(chunk, total - trainer.step));
       await trainer.flush();
       progress.update(trainer.step, lastLoss);
+      await new Promise((r) => setImmediate(r)); // wasm reads resolve as microtasks: let signals (Ctrl-C) in
+      chunk = Math.max(1, Math.min(50, Math.round((0.5 * trainer.step) / Math.max(1e-3, progress.elapsed))));
       if (trainer.epoch > snapshotEpoch && trainer.step < total) {
         snapshotEpoch = trainer.epoch;
         writeViews(outDir, await model.views(heldoutData, { focusIndex: 0 }), `-step${trainer.step}`, ['samples']);
@@ -125,11 +133,12 @@ export async function runTrain(args: ParsedArgs, out: (line: string) => void, er
     const networks = await writeNetworks(outDir, model);
     writeModelFile(outDir, spec, dirname(resolve(file)), `${spec.name}, trained by genlab ${packageVersion(root)} on ${backend}: ${trainer.step} steps of ${batchSize} (${trainer.epochProgress.toFixed(2)} epochs), seed ${spec.training.seed}.\nEvery default is filled in; train it again with: genlab train model.genlab.json`);
     const summary = lastHeldout ? Object.entries(lastHeldout).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ') : '';
-    err(`genlab: ${trainer.step} steps in ${formatDuration(seconds)} (${Math.round(progress.rate(trainer.step))} samples/s); held-out ${summary}`);
+    err(`genlab: ${trainer.step} steps in ${formatDuration(seconds)} (${Math.round((trainer.step * batchSize) / seconds)} samples/s); held-out ${summary}`);
     err(`genlab: wrote ${pictures.join(', ')}, metrics.jsonl, ${networks.map((n) => `${n}/model.json`).join(', ')} and model.genlab.json to ${outDir}`);
     out(outDir);
-    return 0;
+    return interrupted ? 130 : 0;
   } finally {
+    process.off('SIGINT', onInterrupt);
     metrics.close();
     trainer.dispose();
     model.dispose();

@@ -8,6 +8,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { BACKENDS, type BackendName } from '../shared/protocol';
+import { completeKernels } from '../core/kernels/complete';
 
 /** The backend that started and why the better ones did not. */
 export interface BackendChoice {
@@ -40,6 +41,8 @@ export async function startBackend(disabled: readonly BackendName[], wasmBase: s
       if (!ok || tf.getBackend() !== name) throw new Error(name === 'webgl' ? 'no WebGL context could be created' : 'it failed to initialize');
       await tf.ready();
       await trySmokeTest();
+      // tfjs-backend-wasm 4.22 has no conv filter gradient; cpu's is slow (see core/kernels).
+      if (name !== 'webgl') completeKernels(name);
       return { backend: name, skipped };
     } catch (e) {
       skipped.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);

@@ -12,6 +12,23 @@ const blank = (page: Page, id: string) => page.evaluate((canvasId) => {
   return true;
 }, id);
 const click = (page: Page, id: string) => page.click(`#${id}`);
+/** A small convolutional VAE, as a model file would give it. */
+const convSpec = () => resolveModelFile({
+  family: 'vae', name: 'conv', latentDim: 4, training: { batchSize: 32 },
+  networks: {
+    encoder: [
+      { type: 'conv2d', filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' },
+      { type: 'conv2d', filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' },
+      { type: 'flatten' }, { type: 'dense', units: 8 },
+    ],
+    decoder: [
+      { type: 'dense', units: 7 * 7 * 16, activation: 'relu' }, { type: 'reshape', targetShape: [7, 7, 16] },
+      { type: 'conv2dTranspose', filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' },
+      { type: 'conv2dTranspose', filters: 1, kernelSize: 3, strides: 2, padding: 'same' },
+    ],
+  },
+}, BUNDLED_SHAPES.mnist);
+
 
 describe('playground in Chromium', () => {
   let p: PlaygroundPage | undefined;
@@ -108,22 +125,7 @@ describe('playground in Chromium', () => {
   });
 
   it('trains a model file\'s convolutional VAE on WebGL, with the hyperparameter form hidden', async () => {
-    const spec = resolveModelFile({
-      family: 'vae', name: 'conv', latentDim: 4, training: { batchSize: 32 },
-      networks: {
-        encoder: [
-          { type: 'conv2d', filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' },
-          { type: 'conv2d', filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' },
-          { type: 'flatten' }, { type: 'dense', units: 8 },
-        ],
-        decoder: [
-          { type: 'dense', units: 7 * 7 * 16, activation: 'relu' }, { type: 'reshape', targetShape: [7, 7, 16] },
-          { type: 'conv2dTranspose', filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' },
-          { type: 'conv2dTranspose', filters: 1, kernelSize: 3, strides: 2, padding: 'same' },
-        ],
-      },
-    }, BUNDLED_SHAPES.mnist);
-    p = await openPlayground({ spec });
+    p = await openPlayground({ spec: convSpec() });
     const first = await waitForSteps(p.page, 3, 180000);
     assert.equal(first.backend, 'webgl');
     assert.equal(await p.page.evaluate(() => (document.getElementById('hyperparameters') as HTMLElement).hidden), true);
@@ -132,6 +134,13 @@ describe('playground in Chromium', () => {
     await p.page.waitForFunction((e) => Number((document.getElementById('formula') as HTMLElement).dataset.negElbo) < 0.8 * e, early, { timeout: 60000 });
     assert.equal(await blank(p.page, 'view-traversal'), false);
     assert.match(await p.page.evaluate(() => document.querySelector('#view-traversal')?.previousElementSibling?.textContent ?? ''), /traversal/i);
+  });
+
+  it('trains the convolutional VAE on the wasm fallback too (the conv gradients wasm lacks are added)', async () => {
+    p = await openPlayground({ spec: convSpec(), noWebGL: true });
+    const s = await waitForSteps(p.page, 5, 180000);
+    assert.equal(s.backend, 'wasm');
+    assert.doesNotMatch(await p.page.evaluate(() => document.getElementById('message')?.textContent ?? ''), /error/i);
   });
 
   it('rejects an invalid hyperparameter with a message instead of training', async () => {
