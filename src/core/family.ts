@@ -5,6 +5,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { OptimizerSpec } from './modelfile/types';
 import type { Batch, DeviceData } from './data/deviceData';
 import type { View } from './views';
 
@@ -35,6 +36,8 @@ export interface GenerativeModel {
   readonly learningRate: number;
   /** Changes the learning rate from the next step on, keeping weights and optimizer moments. */
   setLearningRate(lr: number): void;
+  /** Applies new settings of the same optimizer class live; throws if the class differs. */
+  setOptimizer(spec: OptimizerSpec): void;
   /** The family's networks by name (e.g. encoder, decoder), for saving and export. */
   readonly networks: Readonly<Record<string, LayersModel>>;
   /** Number of trainable parameters. */

@@ -25,3 +25,26 @@ export function setOptimizerLearningRate(optimizer: tf.Optimizer, lr: number): v
   if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
   else o.learningRate = lr;
 }
+
+/** Whether `from` can become `to` without a new optimizer (same class, so its moments carry over). */
+export function canReconfigure(from: OptimizerSpec, to: OptimizerSpec): boolean {
+  const cls = (o: OptimizerSpec) => (o.type === 'sgd' ? (o.momentum ? 'momentum' : 'sgd') : o.type);
+  return cls(from) === cls(to);
+}
+
+/**
+ * Applies `spec` to a running optimizer of the same class: the learning rate, Adam's β1 and β2
+ * (read at every update; the bias-correction powers go on from their current values), and the
+ * momentum of SGD with momentum and RMSProp. Weights and moments stay.
+ */
+export function reconfigureOptimizer(optimizer: tf.Optimizer, spec: OptimizerSpec): void {
+  setOptimizerLearningRate(optimizer, spec.learningRate);
+  const o = optimizer as unknown as { beta1?: number; beta2?: number; momentum?: number; setMomentum?: (m: number) => void };
+  if (spec.type === 'adam') {
+    o.beta1 = spec.beta1 ?? 0.9;
+    o.beta2 = spec.beta2 ?? 0.999;
+  } else if (spec.momentum !== undefined) {
+    if (typeof o.setMomentum === 'function') o.setMomentum(spec.momentum);
+    else o.momentum = spec.momentum;
+  }
+}

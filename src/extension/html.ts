@@ -50,6 +50,7 @@ export function buildPlaygroundHtml(p: PlaygroundHtmlInput): string {
 <meta http-equiv="Content-Security-Policy" content="${escapeHtml(buildCsp(p.cspSource, p.nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <meta property="csp-nonce" content="${p.nonce}">
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${escapeHtml(p.styleUri)}">
 <title>${escapeHtml(p.title)}</title>
 </head>

@@ -97,10 +97,10 @@ export class PlaygroundPanel {
     if (!this.spec) return;
     const change = classifySpecChange(this.spec, edited.spec);
     if (change.kind === 'none') return;
-    if (change.kind === 'learningRate') {
+    if (change.kind === 'optimizer') {
       this.spec = edited.spec;
-      await this.post({ type: 'setLearningRate', value: change.value });
-      void vscode.window.showInformationMessage(vscode.l10n.t('GenLab: learning rate set to {0} without restarting.', String(change.value)));
+      await this.post({ type: 'setOptimizer', optimizer: change.optimizer });
+      void vscode.window.showInformationMessage(vscode.l10n.t('GenLab: optimizer settings applied without restarting (learning rate {0}).', String(change.optimizer.learningRate)));
       return;
     }
     const restart = vscode.l10n.t('Restart with changes');

@@ -5,7 +5,8 @@ import type { ImageSet } from '../core/data/dataset';
 import { checkModelText } from '../core/modelfile/check';
 import { BUNDLED_SHAPES, resolveModelFile } from '../core/modelfile/defaults';
 import { parseModelText, type Problem } from '../core/modelfile/parse';
-import type { ModelFile, ModelSpec } from '../core/modelfile/types';
+import type { ModelFile, ModelSpec, OptimizerSpec } from '../core/modelfile/types';
+import { canReconfigure } from '../core/optimizers';
 import type { DataShape } from '../core/family';
 import { parseIdx } from '../core/data/idx';
 import { loadSpecData, readMaybeGzip } from './loadData';
@@ -65,11 +66,14 @@ export function prepareModel(text: string, fileDir: string, extensionRoot: strin
 }
 
 /** How an edited spec can be applied to a running one. */
-export type SpecChange = { kind: 'none' } | { kind: 'learningRate'; value: number } | { kind: 'restart' };
+export type SpecChange = { kind: 'none' } | { kind: 'optimizer'; optimizer: OptimizerSpec } | { kind: 'restart' };
 
-/** Compares specs: only the learning rate can change live (Adam's moments stay valid); anything else needs a restart. */
+/**
+ * Compares specs: a change to optimizer settings alone, within the same optimizer class, is
+ * applied live (weights and moments stay); anything else needs a restart.
+ */
 export function classifySpecChange(running: ModelSpec, edited: ModelSpec): SpecChange {
   if (JSON.stringify(running) === JSON.stringify(edited)) return { kind: 'none' };
-  const withLr = { ...running, optimizer: { ...running.optimizer, learningRate: edited.optimizer.learningRate } };
-  return JSON.stringify(withLr) === JSON.stringify(edited) ? { kind: 'learningRate', value: edited.optimizer.learningRate } : { kind: 'restart' };
+  const sameElse = JSON.stringify({ ...running, optimizer: edited.optimizer }) === JSON.stringify(edited);
+  return sameElse && canReconfigure(running.optimizer, edited.optimizer) ? { kind: 'optimizer', optimizer: edited.optimizer } : { kind: 'restart' };
 }

@@ -5,7 +5,7 @@
  */
 
 import type { ImageSet } from '../core/data/dataset';
-import type { ModelSpec } from '../core/modelfile/types';
+import type { ModelSpec, OptimizerSpec } from '../core/modelfile/types';
 
 /** Backends the playground can train on, in the order it tries them. */
 export const BACKENDS = ['webgl', 'wasm', 'cpu'] as const;
@@ -42,7 +42,8 @@ export type HostMessage =
       autostart: boolean;
     }
   | { type: 'restart'; title: string; spec: ModelSpec }
-  | { type: 'setLearningRate'; value: number };
+  /** New optimizer settings of the same class, applied without a restart. */
+  | { type: 'setOptimizer'; optimizer: OptimizerSpec };
 
 /** Messages the webview sends to the host. */
 export type WebviewMessage =
@@ -52,7 +53,7 @@ export type WebviewMessage =
   | { type: 'error'; message: string };
 
 /** Every host message type, for checks and tests. */
-export const HOST_MESSAGE_TYPES = ['init', 'restart', 'setLearningRate'] as const;
+export const HOST_MESSAGE_TYPES = ['init', 'restart', 'setOptimizer'] as const;
 /** Every webview message type, for checks and tests. */
 export const WEBVIEW_MESSAGE_TYPES = ['ready', 'status', 'backendFallback', 'error'] as const;
 
@@ -78,11 +79,15 @@ const datasetChecks: Record<string, Check> = {
 };
 
 const isLayerList: Check = (v) => Array.isArray(v) && v.every((l) => isObj(l) && isStr(l.type));
+const optionalNum = (v: unknown) => v === undefined || isNum(v);
+/** Optimizer settings: a known type, a positive learning rate, optional β1, β2 and momentum. */
+const isOptimizer: Check = (v) => isObj(v) && ['adam', 'sgd', 'rmsprop'].includes(v.type as string)
+  && isNum(v.learningRate) && (v.learningRate as number) > 0 && optionalNum(v.beta1) && optionalNum(v.beta2) && optionalNum(v.momentum);
 /** A resolved model spec, checked field by field (the host resolved it; this guards the boundary). */
 const isSpec: Check = (v) => isObj(v) && isStr(v.family) && isStr(v.name) && isNum(v.latentDim)
   && isObj(v.data) && isObj(v.networks) && Object.values(v.networks).every(isLayerList)
   && isObj(v.loss) && isNum((v.loss as Record<string, unknown>).beta)
-  && isObj(v.optimizer) && has(v.optimizer as Record<string, unknown>, { type: isStr, learningRate: isNum })
+  && isOptimizer(v.optimizer)
   && isObj(v.training) && has(v.training as Record<string, unknown>, { batchSize: isNum, epochs: isNum, seed: isNum })
   && Array.isArray(v.views) && v.views.every(isStr);
 
@@ -90,7 +95,7 @@ const isSpec: Check = (v) => isObj(v) && isStr(v.family) && isStr(v.name) && isN
 export function parseHostMessage(v: unknown): HostMessage | undefined {
   if (!isObj(v)) return undefined;
   if (v.type === 'restart') return has(v, { title: isStr, spec: isSpec }) ? (v as unknown as HostMessage) : undefined;
-  if (v.type === 'setLearningRate') return has(v, { value: isNum }) && (v.value as number) > 0 ? { type: 'setLearningRate', value: v.value as number } : undefined;
+  if (v.type === 'setOptimizer') return has(v, { optimizer: isOptimizer }) ? { type: 'setOptimizer', optimizer: v.optimizer as OptimizerSpec } : undefined;
   if (v.type === 'init') {
     const ok = has(v, { title: isStr, wasmBase: isStr, strings: isObj, hyperparameters: isObj, dataset: isObj, autostart: isBool })
       && (v.spec === undefined || isSpec(v.spec))

@@ -7,7 +7,7 @@ import { DeviceData } from '../core/data/deviceData';
 import type { ImageSet } from '../core/data/dataset';
 import { createModel } from '../core/families';
 import type { GenerativeModel } from '../core/family';
-import type { ModelSpec } from '../core/modelfile/types';
+import type { ModelSpec, OptimizerSpec } from '../core/modelfile/types';
 import { Trainer, type EpochRow, type StepRow } from '../core/loop';
 import type { View } from '../core/views';
 import { yieldToEventLoop } from './scheduler';
@@ -128,6 +128,11 @@ export class TrainingDriver {
   /** Changes the learning rate from the next step on; weights and Adam moments stay. */
   setLearningRate(lr: number): void {
     this.model?.setLearningRate(lr);
+  }
+
+  /** Applies new optimizer settings of the same class without a restart. */
+  setOptimizer(spec: OptimizerSpec): void {
+    this.model?.setOptimizer(spec);
   }
 
   /** The current model's learning rate. */

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { splitImageSet, type ImageSet } from '../core/data/dataset';
 import { vaeSpec } from '../core/families/vaeConfig';
-import type { ModelSpec } from '../core/modelfile/types';
+import type { ModelSpec, OptimizerSpec } from '../core/modelfile/types';
 import type { HostMessage, VaeHyperparameters } from '../shared/protocol';
 import { format, type WebviewString } from '../shared/strings';
 import { startBackend } from './backend';
@@ -18,7 +18,7 @@ type Init = Extract<HostMessage, { type: 'init' }>;
 type Translate = (s: WebviewString) => string;
 
 /** Handlers for host messages that arrive once training is set up. */
-let live: { restart(spec: ModelSpec): void; setLearningRate(lr: number): void } | undefined;
+let live: { restart(spec: ModelSpec): void; setOptimizer(spec: OptimizerSpec): void } | undefined;
 let started = false;
 
 onHostMessage((msg) => {
@@ -28,8 +28,8 @@ onHostMessage((msg) => {
   } else if (msg.type === 'restart') {
     document.title = msg.title;
     live?.restart(msg.spec);
-  } else if (msg.type === 'setLearningRate') {
-    live?.setLearningRate(msg.value);
+  } else if (msg.type === 'setOptimizer') {
+    live?.setOptimizer(msg.optimizer);
   }
 });
 postToHost({ type: 'ready' });
@@ -158,9 +158,14 @@ async function start(init: Init): Promise<void> {
       fileSpec = spec;
       void restart(spec).then(() => driver.start());
     },
-    setLearningRate: (lr) => {
-      driver.setLearningRate(lr);
-      layout.learningRate.value = String(lr);
+    setOptimizer: (optimizer) => {
+      try {
+        driver.setOptimizer(optimizer);
+        if (fileSpec) fileSpec = { ...fileSpec, optimizer };
+        layout.learningRate.value = String(optimizer.learningRate);
+      } catch (e) {
+        postToHost({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+      }
     },
   };
   await restart(fileSpec ?? vaeSpec(init.hyperparameters, driver.shape));

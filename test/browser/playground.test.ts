@@ -143,6 +143,19 @@ describe('playground in Chromium', () => {
     assert.doesNotMatch(await p.page.evaluate(() => document.getElementById('message')?.textContent ?? ''), /error/i);
   });
 
+  it('applies optimizer edits from the host live, and restarts on request', async () => {
+    const spec = resolveModelFile({ family: 'vae', training: { batchSize: 16 } }, BUNDLED_SHAPES.mnist);
+    p = await openPlayground({ spec });
+    const before = Number((await waitForSteps(p.page, 5, 120000)).step);
+    await p.page.evaluate((o) => window.postMessage({ type: 'setOptimizer', optimizer: o }, '*'), { type: 'adam', learningRate: 0.0005, beta1: 0.5 });
+    await p.page.waitForFunction(() => document.getElementById('stats')?.dataset.learningRate === '0.0005', null, { timeout: 30000 });
+    assert.ok(Number((await stat(p.page)).step) >= before, 'a live optimizer change must not reset training');
+    await p.page.evaluate((sp) => window.postMessage({ type: 'restart', title: 'GenLab: edited', spec: sp }, '*'), resolveModelFile({ family: 'vae', latentDim: 3, training: { batchSize: 16 } }, BUNDLED_SHAPES.mnist));
+    await p.page.waitForFunction(() => /traversal/i.test(document.querySelector('#view-traversal')?.previousElementSibling?.textContent ?? ''), null, { timeout: 60000 });
+    await waitForSteps(p.page, 2, 60000);
+    assert.equal(await p.page.evaluate(() => document.title), 'GenLab: edited');
+  });
+
   it('rejects an invalid hyperparameter with a message instead of training', async () => {
     p = await openPlayground({ hyperparameters: { hiddenUnits: 32, batchSize: 16 } });
     await waitForSteps(p.page, 2, 120000);

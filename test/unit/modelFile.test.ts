@@ -43,15 +43,17 @@ describe('model files in Node', () => {
     assert.throws(() => prepareModel('{ "family": "vae", "data": { "path": "nope.gz" } }', root, root), ModelFileError);
   });
 
-  it('applies a learning-rate edit live and offers a restart for anything else', () => {
+  it('applies optimizer-only edits live and offers a restart for anything else', () => {
     const a = prepareModel('{ "family": "vae" }', root, root).spec;
     const lr = prepareModel('{ "family": "vae", "optimizer": { "learningRate": 0.0003 } }', root, root).spec;
     const latent = prepareModel('{ "family": "vae", "latentDim": 3 }', root, root).spec;
     const adamBeta = prepareModel('{ "family": "vae", "optimizer": { "beta1": 0.5 } }', root, root).spec;
     assert.deepEqual(classifySpecChange(a, a), { kind: 'none' });
-    assert.deepEqual(classifySpecChange(a, lr), { kind: 'learningRate', value: 0.0003 });
+    const sgd = prepareModel('{ "family": "vae", "optimizer": { "type": "sgd", "learningRate": 0.1 } }', root, root).spec;
+    assert.deepEqual(classifySpecChange(a, lr), { kind: 'optimizer', optimizer: lr.optimizer });
+    assert.deepEqual(classifySpecChange(a, adamBeta), { kind: 'optimizer', optimizer: adamBeta.optimizer });
     assert.deepEqual(classifySpecChange(a, latent), { kind: 'restart' });
-    assert.deepEqual(classifySpecChange(a, adamBeta), { kind: 'restart' });
+    assert.deepEqual(classifySpecChange(a, sgd), { kind: 'restart' }, 'another optimizer class cannot keep Adam\'s moments');
   });
 
   it('expands snippet placeholders to their defaults', () => {

@@ -16,7 +16,7 @@ describe('protocol', () => {
     assert.ok(parseHostMessage(init));
     assert.ok(parseHostMessage({ ...init, spec }));
     assert.ok(parseHostMessage({ type: 'restart', title: 't', spec }));
-    assert.deepEqual(parseHostMessage({ type: 'setLearningRate', value: 0.01 }), { type: 'setLearningRate', value: 0.01 });
+    assert.deepEqual(parseHostMessage({ type: 'setOptimizer', optimizer: { type: 'adam', learningRate: 0.01, beta1: 0.5 } }), { type: 'setOptimizer', optimizer: { type: 'adam', learningRate: 0.01, beta1: 0.5 } });
     assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
     assert.ok(parseWebviewMessage({ type: 'status', step: 1, epoch: 0.1, samplesPerSec: 3, backend: 'wasm', running: true }));
   });
@@ -37,8 +37,9 @@ describe('protocol', () => {
     assert.equal(parseHostMessage({ ...init, autostart: 'yes' }), undefined);
     assert.equal(parseHostMessage({ ...init, spec: { ...spec, networks: { encoder: [{ units: 3 }] } } }), undefined);
     assert.equal(parseHostMessage({ type: 'restart', title: 't', spec: { ...spec, training: {} } }), undefined);
-    assert.equal(parseHostMessage({ type: 'setLearningRate', value: -1 }), undefined);
-    assert.equal(parseHostMessage({ type: 'setLearningRate', value: '0.1' }), undefined);
+    assert.equal(parseHostMessage({ type: 'setOptimizer', optimizer: { type: 'adam', learningRate: -1 } }), undefined);
+    assert.equal(parseHostMessage({ type: 'setOptimizer', optimizer: { type: 'adamw', learningRate: 0.1 } }), undefined);
+    assert.equal(parseHostMessage({ type: 'setOptimizer', optimizer: { type: 'adam', learningRate: 0.1, beta1: '0.5' } }), undefined);
     assert.equal(parseHostMessage({ ...init, hyperparameters: { ...init.hyperparameters, beta: 'high' } }), undefined);
   });
 

@@ -98,4 +98,15 @@ describe('VAE', () => {
     assert.ok(moved.some((row, i) => row.some((v, j) => Math.abs(v - after[i][j]) > 1e-4)), 'a learning rate of 1e-2 should move weights');
     trainer.dispose(); vae.dispose(); trainData.dispose(); heldoutData.dispose();
   });
+
+  it('applies new optimizer settings live and refuses another optimizer class', async () => {
+    const vae = new Vae(vaeSpec({ hiddenUnits: 8, batchSize: 8 }, shape), shape);
+    const adam = (vae as unknown as { optimizer: { beta1: number; beta2: number } }).optimizer;
+    vae.setOptimizer({ type: 'adam', learningRate: 0.002, beta1: 0.5, beta2: 0.99 });
+    assert.equal(vae.learningRate, 0.002);
+    assert.equal(adam.beta1, 0.5);
+    assert.equal(adam.beta2, 0.99);
+    assert.throws(() => vae.setOptimizer({ type: 'sgd', learningRate: 0.1 }), /restart/);
+    vae.dispose();
+  });
 });

@@ -9,8 +9,8 @@ import type { Batch, DeviceData } from '../data/deviceData';
 import type { DataShape, GenerativeModel, LossTerms, ViewOptions } from '../family';
 import { bernoulliNllFromLogits, gaussianKlToStandard, reparameterize } from '../losses';
 import { buildSequential, takesImages } from '../modelfile/layers';
-import type { ModelSpec } from '../modelfile/types';
-import { makeOptimizer, setOptimizerLearningRate } from '../optimizers';
+import type { ModelSpec, OptimizerSpec } from '../modelfile/types';
+import { canReconfigure, makeOptimizer, reconfigureOptimizer, setOptimizerLearningRate } from '../optimizers';
 import { Rng } from '../rng';
 import type { View } from '../views';
 import { vaeViews, type VaeLike } from './vaeViews';
@@ -42,6 +42,7 @@ export class Vae implements GenerativeModel, VaeLike {
   private readonly imageInput: boolean;
   private readonly shape: DataShape;
   private lr: number;
+  private optimizerSpec: OptimizerSpec;
 
   /** Builds the networks of `spec` and its optimizer for data of `shape`. */
   constructor(readonly spec: ModelSpec, shape: DataShape) {
@@ -56,6 +57,7 @@ export class Vae implements GenerativeModel, VaeLike {
     this.decoder = buildSequential('decoder', dec, [spec.latentDim], this.rng.seed());
     this.lr = spec.optimizer.learningRate;
     this.optimizer = makeOptimizer(spec.optimizer);
+    this.optimizerSpec = spec.optimizer;
     this.fixedZ = tf.randomNormal([SAMPLE_GRID, spec.latentDim], 0, 1, 'float32', this.rng.seed());
   }
 
@@ -148,6 +150,14 @@ export class Vae implements GenerativeModel, VaeLike {
   /** The encoder and the decoder. */
   get networks(): Readonly<Record<string, tfl.LayersModel>> {
     return { encoder: this.encoder, decoder: this.decoder };
+  }
+
+  /** Applies `spec` to the running optimizer (learning rate, β1, β2, momentum), keeping its moments. */
+  setOptimizer(spec: OptimizerSpec): void {
+    if (!canReconfigure(this.optimizerSpec, spec)) throw new Error(`cannot switch the optimizer from ${this.optimizerSpec.type} to ${spec.type} while training; restart instead`);
+    reconfigureOptimizer(this.optimizer, spec);
+    this.optimizerSpec = spec;
+    this.lr = spec.learningRate;
   }
 
   /** Trainable parameters of both networks. */
