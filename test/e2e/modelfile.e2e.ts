@@ -17,7 +17,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { describeFrames, findWebviewFrame, probeCanvas, readStats, type CanvasProbe, type Stats } from './webview';
 import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
 import {
   chromiumArgs,
@@ -52,84 +53,6 @@ const log = (msg: string) => console.log(`      [e2e] ${msg}`);
 const secs = (t0: number) => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 
 // ---------------------------------------------------------------- webview probes (as in train-vae.e2e.ts)
-
-interface Stats {
-  found: boolean;
-  step: number;
-  backend: string | null;
-  running: string | null;
-  text: string;
-}
-interface CanvasProbe {
-  found: boolean;
-  width: number;
-  height: number;
-  distinct: number;
-  blank: boolean;
-  error?: string;
-}
-
-async function readStats(frame: Frame): Promise<Stats> {
-  return frame.evaluate(() => {
-    const el = document.querySelector<HTMLElement>('#stats');
-    if (!el) return { found: false, step: -1, backend: null, running: null, text: '' };
-    const step = Number.parseInt(el.getAttribute('data-step') || '', 10);
-    return {
-      found: true,
-      step: Number.isFinite(step) ? step : -1,
-      backend: el.getAttribute('data-backend'),
-      running: el.getAttribute('data-running'),
-      text: (el.textContent || '').replace(/\s+/g, ' ').trim().slice(0, 300),
-    };
-  });
-}
-
-/** Copies #view-samples into a scratch 2D canvas (works for 2D and WebGL canvases) and counts distinct pixels. */
-async function probeCanvas(frame: Frame): Promise<CanvasProbe> {
-  return frame.evaluate(() => {
-    const c = document.querySelector<HTMLCanvasElement>('canvas#view-samples');
-    if (!c) return { found: false, width: 0, height: 0, distinct: 0, blank: true };
-    const { width, height } = c;
-    if (!width || !height) return { found: true, width, height, distinct: 0, blank: true };
-    try {
-      const scratch = document.createElement('canvas');
-      scratch.width = width;
-      scratch.height = height;
-      const ctx = scratch.getContext('2d', { willReadFrequently: true });
-      if (!ctx) return { found: true, width, height, distinct: 0, blank: true, error: 'no 2d context' };
-      ctx.drawImage(c, 0, 0);
-      const px = new Uint32Array(ctx.getImageData(0, 0, width, height).data.buffer);
-      const seen = new Set<number>();
-      for (let i = 0; i < px.length && seen.size < 1000; i++) seen.add(px[i]);
-      return { found: true, width, height, distinct: seen.size, blank: seen.size <= 1 };
-    } catch (e) {
-      return { found: true, width, height, distinct: 0, blank: true, error: String(e) };
-    }
-  });
-}
-
-/** The webview frame that contains #stats (VS Code nests it two iframes deep; names are unreliable). */
-async function findWebviewFrame(page: Page): Promise<Frame | undefined> {
-  for (const f of page.frames()) {
-    if (f === page.mainFrame()) continue;
-    try {
-      if (await f.evaluate(() => !!document.querySelector('#stats'))) return f;
-    } catch {
-      /* navigating or detached */
-    }
-  }
-  return undefined;
-}
-
-function describeFrames(page: Page): string {
-  const lines: string[] = [];
-  const walk = (f: Frame, depth: number) => {
-    lines.push(`${'  '.repeat(depth)}- name=${JSON.stringify(f.name())} url=${f.url().slice(0, 160)}`);
-    for (const c of f.childFrames()) walk(c, depth + 1);
-  };
-  walk(page.mainFrame(), 0);
-  return lines.join('\n');
-}
 
 // ---------------------------------------------------------------- workbench helpers
 
@@ -377,7 +300,7 @@ describe('GenLab e2e: model files (code-server + Chromium)', function () {
     });
 
     const tTrain = Date.now();
-    let stats: Stats = { found: false, step: -1, backend: null, running: null, text: '' };
+    let stats: Stats = { found: false, step: -1, backend: null, running: null, text: '', data: {} };
     let canvas: CanvasProbe = { found: false, width: 0, height: 0, distinct: 0, blank: true };
     let lastLogged = 0;
     await waitUntil(

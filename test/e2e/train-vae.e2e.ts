@@ -14,7 +14,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { describeFrames, findWebviewFrame, probeCanvas, readStats, type CanvasProbe, type Stats } from './webview';
 import {
+  chromiumArgs,
   installExtension,
   makeDirs,
   resolveCodeServer,
@@ -48,110 +50,9 @@ const COMMAND_TITLE = 'GenLab: Train VAE';
 // --enable-unsafe-swiftshader (Chromium has been phasing out the implicit
 // software-WebGL fallback). --ignore-gpu-blocklist changes nothing for
 // SwiftShader and is not passed.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--enable-unsafe-swiftshader',
-  '--use-angle=swiftshader',
-  ...(process.env.GENLAB_E2E_CHROMIUM_ARGS ? process.env.GENLAB_E2E_CHROMIUM_ARGS.split(/\s+/).filter(Boolean) : []),
-];
-
-interface Stats {
-  found: boolean;
-  step: number;
-  backend: string | null;
-  text: string;
-  data: Record<string, string>;
-}
-interface CanvasProbe {
-  found: boolean;
-  width: number;
-  height: number;
-  distinct: number;
-  blank: boolean;
-  error?: string;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (msg: string) => console.log(`      [e2e] ${msg}`);
-
-async function readStats(frame: Frame): Promise<Stats> {
-  return frame.evaluate(() => {
-    const el = document.querySelector<HTMLElement>('#stats');
-    if (!el) return { found: false, step: -1, backend: null, text: '', data: {} };
-    const data: Record<string, string> = {};
-    for (const [k, v] of Object.entries(el.dataset)) data[k] = String(v);
-    const step = Number.parseInt(el.getAttribute('data-step') || '', 10);
-    return {
-      found: true,
-      step: Number.isFinite(step) ? step : -1,
-      backend: el.getAttribute('data-backend'),
-      text: (el.textContent || '').replace(/\s+/g, ' ').trim().slice(0, 300),
-      data,
-    };
-  });
-}
-
-/** Copies #view-samples into a scratch 2D canvas (works for 2D and WebGL canvases) and counts distinct pixels. */
-async function probeCanvas(frame: Frame): Promise<CanvasProbe> {
-  return frame.evaluate(() => {
-    const c = document.querySelector<HTMLCanvasElement>('canvas#view-samples');
-    if (!c) return { found: false, width: 0, height: 0, distinct: 0, blank: true };
-    const { width, height } = c;
-    if (!width || !height) return { found: true, width, height, distinct: 0, blank: true };
-    try {
-      const scratch = document.createElement('canvas');
-      scratch.width = width;
-      scratch.height = height;
-      const ctx = scratch.getContext('2d', { willReadFrequently: true });
-      if (!ctx) return { found: true, width, height, distinct: 0, blank: true, error: 'no 2d context' };
-      ctx.drawImage(c, 0, 0);
-      const px = new Uint32Array(ctx.getImageData(0, 0, width, height).data.buffer);
-      const seen = new Set<number>();
-      for (let i = 0; i < px.length && seen.size < 1000; i++) seen.add(px[i]);
-      return { found: true, width, height, distinct: seen.size, blank: seen.size <= 1 };
-    } catch (e) {
-      return { found: true, width, height, distinct: 0, blank: true, error: String(e) };
-    }
-  });
-}
-
-/**
- * The webview's content frame. VS Code 1.100 (code-server) nests it as
- *   iframe.webview  .../static/out/vs/workbench/contrib/webview/browser/pre/index.html?id=<uuid>  (name=<uuid>)
- *     > iframe  .../pre/fake.html?id=<uuid>  (created with id "pending-frame", renamed "active-frame" once
- *       loaded; Playwright keeps reporting the name it had when attached, i.e. "pending-frame")
- * so rather than relying on names, return whichever frame contains #stats.
- */
-async function findWebviewFrame(page: Page): Promise<Frame | undefined> {
-  const frames = page.frames();
-  const ordered = [
-    ...frames.filter((f) => f.name() === 'active-frame'),
-    ...frames.filter((f) => f.name() !== 'active-frame' && f !== page.mainFrame()),
-  ];
-  for (const f of ordered) {
-    try {
-      if (await f.evaluate(() => !!document.querySelector('#stats'))) return f;
-    } catch {
-      /* frame navigating or detached */
-    }
-  }
-  return undefined;
-}
-
-function describeFrames(page: Page): string {
-  const lines: string[] = [];
-  const walk = (f: Frame, depth: number) => {
-    lines.push(`${'  '.repeat(depth)}- name=${JSON.stringify(f.name())} url=${f.url().slice(0, 160)}`);
-    for (const c of f.childFrames()) walk(c, depth + 1);
-  };
-  walk(page.mainFrame(), 0);
-  return lines.join('\n');
-}
 
 describe('GenLab e2e (code-server + Chromium)', function () {
   let dirs: CodeServerDirs | undefined;
@@ -172,7 +73,7 @@ describe('GenLab e2e (code-server + Chromium)', function () {
     log(`installing ${path.relative(REPO, VSIX)}: ${(await installExtension(codeServer, VSIX, dirs)).split('\n').pop()}`);
     server = await startCodeServer(codeServer, dirs);
     log(`code-server listening on ${server.url}`);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: chromiumArgs() });
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     page = await context.newPage();
     page.on('console', (m) => {
@@ -261,7 +162,7 @@ describe('GenLab e2e (code-server + Chromium)', function () {
 
     // Poll training progress.
     const tTrain = Date.now();
-    let stats: Stats = { found: false, step: -1, backend: null, text: '', data: {} };
+    let stats: Stats = { found: false, step: -1, backend: null, running: null, text: '', data: {} };
     let canvas: CanvasProbe = { found: false, width: 0, height: 0, distinct: 0, blank: true };
     let lastLogged = 0;
     while (Date.now() - tTrain < TRAIN_TIMEOUT_MS) {
