@@ -340,8 +340,8 @@ describe('genlab CLI', () => {
     assert.match(r.stderr, /dist\/cli\.js is missing; run `npm run build` first/);
   });
 
-  it('bin/genlab.js runs the built bundle (when dist/cli.js has been built)', async function () {
-    if (!existsSync(join(root, 'dist', 'cli.js'))) this.skip();
+  it('bin/genlab.js runs the built bundle (npm run test:unit builds it first)', async () => {
+    assert.ok(existsSync(join(root, 'dist', 'cli.js')), 'dist/cli.js is missing: run `npm run build`');
     const r = await genlab(['check', ...examples], { script: 'bin/genlab.js' });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /0 errors/);
