@@ -1,19 +1,15 @@
 /** `genlab train`: checks a model file, trains it on the Node backend and writes what it learned. */
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { splitImageSet, type ImageSet } from '../core/data/dataset';
+import { splitImageSet } from '../core/data/dataset';
 import { DeviceData } from '../core/data/deviceData';
 import { createModel } from '../core/families';
-import type { DataShape } from '../core/family';
 import { Trainer } from '../core/loop';
-import { BUNDLED_SHAPES, knownDataShape, resolveModelFile } from '../core/modelfile/defaults';
-import { parseModelText } from '../core/modelfile/parse';
-import type { ModelFile, ModelSpec } from '../core/modelfile/types';
 import { useNodeBackend, type NodeBackend } from '../node/backend';
-import { loadSpecData } from '../node/loadData';
+import { DataError, prepareModel, shapeOfData, type PreparedModel } from '../node/modelFile';
 import { choiceOption, CliError, intOption, UsageError, type ParsedArgs } from './args';
 import { checkText, formatProblem, readModelFile } from './check';
 import { defaultOutputDir, makeOutputDir, MetricsFile, writeModelFile, writeNetworks, writeViews } from './output';
@@ -34,18 +30,14 @@ export async function startBackend(name: NodeBackend, root: string): Promise<str
   return used;
 }
 
-function loadData(spec: ModelSpec, file: string, root: string): ImageSet {
+/** The model file's spec and data, as the editor prepares them; data errors become one-line CLI errors. */
+function prepare(text: string, file: string, root: string, seed: number | undefined): PreparedModel {
   try {
-    return loadSpecData(spec, dirname(resolve(file)), root);
+    return prepareModel(text, dirname(resolve(file)), root, basename(file).replace(/\.genlab\.json$/, ''), { seed });
   } catch (e) {
-    throw new CliError(`cannot read the data: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    if (e instanceof DataError) throw new CliError(`cannot read the data: ${e.message}`);
+    throw e;
   }
-}
-
-function shapeOf(set: ImageSet): DataShape {
-  let max = 0;
-  for (const l of set.labels) max = Math.max(max, l);
-  return { height: set.height, width: set.width, channels: 1, classes: Math.max(10, max + 1) };
 }
 
 /** Runs `genlab train`; returns the exit status. Problems go to `err`, the output folder to `out`. */
@@ -65,14 +57,10 @@ export async function runTrain(args: ParsedArgs, out: (line: string) => void, er
     err(`genlab: ${file} has ${errors} error${errors === 1 ? '' : 's'}; fix ${errors === 1 ? 'it' : 'them'} and train again`);
     return 1;
   }
-  const raw = parseModelText(text).value as ModelFile;
-  const written: ModelFile = seed === undefined ? raw : { ...raw, training: { ...raw.training, seed } };
-
   const root = packageRoot();
   const backend = await startBackend(backendName, root);
-  const set = loadData(resolveModelFile(written, knownDataShape(written) ?? BUNDLED_SHAPES.mnist), file, root);
-  const shape = shapeOf(set);
-  const spec = resolveModelFile(written, shape);
+  const { spec, data: set } = prepare(text, file, root, seed);
+  const shape = shapeOfData(set);
   const { train, heldout } = splitImageSet(set, spec.data.heldout);
   const batchSize = spec.training.batchSize;
   if (batchSize > train.count) throw new CliError(`the batch size (${batchSize}) is larger than the training data (${train.count} examples)`);

@@ -53,16 +53,36 @@ export class ModelFileError extends Error {
   }
 }
 
-/** Checks, loads the data of, and resolves model-file `text`; throws ModelFileError on errors. */
-export function prepareModel(text: string, fileDir: string, extensionRoot: string, defaultName?: string): PreparedModel {
+/** An error reading a model file's data; the message names the file and the problem. */
+export class DataError extends Error {}
+
+/** The shape of a loaded data set; classes from its largest label (at least 10). */
+export function shapeOfData(set: ImageSet): DataShape {
+  let max = 0;
+  for (const l of set.labels) max = Math.max(max, l);
+  return { height: set.height, width: set.width, channels: 1, classes: Math.max(10, max + 1) };
+}
+
+/**
+ * Checks, loads the data of, and resolves model-file `text`; throws ModelFileError on errors in
+ * the file and DataError when its data cannot be read. `overrides` replace written settings.
+ */
+export function prepareModel(text: string, fileDir: string, extensionRoot: string, defaultName?: string, overrides: { seed?: number } = {}): PreparedModel {
   const errors = checkModelFileText(text, fileDir).filter((p) => p.severity === 'error');
   if (errors.length) throw new ModelFileError(errors);
   const file = parseModelText(text).value as ModelFile;
-  const named: ModelFile = { ...file, name: file.name ?? defaultName };
-  const provisional = resolveModelFile(named, BUNDLED_SHAPES.mnist);
-  const data = loadSpecData(provisional, fileDir, extensionRoot);
-  const shape = { height: data.height, width: data.width, channels: 1, classes: 10 };
-  return { spec: resolveModelFile(named, shape), data };
+  const named: ModelFile = {
+    ...file,
+    name: file.name ?? defaultName,
+    ...(overrides.seed !== undefined ? { training: { ...file.training, seed: overrides.seed } } : {}),
+  };
+  let data: ImageSet;
+  try {
+    data = loadSpecData(resolveModelFile(named, BUNDLED_SHAPES.mnist), fileDir, extensionRoot);
+  } catch (e) {
+    throw new DataError(e instanceof Error ? e.message.split('\n')[0] : String(e));
+  }
+  return { spec: resolveModelFile(named, shapeOfData(data)), data };
 }
 
 /** How an edited spec can be applied to a running one. */

@@ -24,13 +24,6 @@ export function defaultNetworks(family: ModelFile['family'], latentDim: number, 
   }
 }
 
-/** The data shape a model file's data has, when it can be known without reading files. */
-export function knownDataShape(file: ModelFile): DataShape | undefined {
-  const d = file.data ?? 'mnist';
-  const id = typeof d === 'string' ? d : d.dataset ?? (d.path ? undefined : 'mnist');
-  return id ? BUNDLED_SHAPES[id] : undefined;
-}
-
 /** Resolves `file` against data of `shape`: every option not written gets its default. */
 export function resolveModelFile(file: ModelFile, shape: DataShape, hiddenUnits = DEFAULT_HIDDEN_UNITS): ModelSpec {
   const latentDim = file.latentDim ?? 2;
