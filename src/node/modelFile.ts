@@ -1,7 +1,7 @@
 /** Model files in Node (host and CLI): check with the schema and the file system, then resolve. */
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import type { ImageSet } from '../core/data/dataset';
+import { shapeOfData, type ImageSet } from '../core/data/dataset';
 import { checkModelText } from '../core/modelfile/check';
 import { BUNDLED_SHAPES, resolveModelFile } from '../core/modelfile/defaults';
 import { parseModelText, type Problem } from '../core/modelfile/parse';
@@ -55,13 +55,6 @@ export class ModelFileError extends Error {
 
 /** An error reading a model file's data; the message names the file and the problem. */
 export class DataError extends Error {}
-
-/** The shape of a loaded data set; classes from its largest label (at least 10). */
-export function shapeOfData(set: ImageSet): DataShape {
-  let max = 0;
-  for (const l of set.labels) max = Math.max(max, l);
-  return { height: set.height, width: set.width, channels: 1, classes: Math.max(10, max + 1) };
-}
 
 /**
  * Checks, loads the data of, and resolves model-file `text`; throws ModelFileError on errors in

@@ -4,9 +4,9 @@
  * driver then yields a task (never waiting on requestAnimationFrame, which stops when hidden).
  */
 import { DeviceData } from '../core/data/deviceData';
-import type { ImageSet } from '../core/data/dataset';
+import { shapeOfData, type ImageSet } from '../core/data/dataset';
 import { createModel } from '../core/families';
-import type { GenerativeModel } from '../core/family';
+import type { DataShape, GenerativeModel } from '../core/family';
 import type { ModelSpec, OptimizerSpec } from '../core/modelfile/types';
 import { Trainer, type EpochRow, type StepRow } from '../core/loop';
 import type { View } from '../core/views';
@@ -75,8 +75,8 @@ export class TrainingDriver {
   }
 
   /** The data's shape. */
-  get shape(): { height: number; width: number; channels: number; classes: number } {
-    return { height: this.train.set.height, width: this.train.set.width, channels: 1, classes: 10 };
+  get shape(): DataShape {
+    return shapeOfData(this.train.set);
   }
 
   /** Builds a fresh model from `spec` (disposing the old one) and shows its untrained views. */

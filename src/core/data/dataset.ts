@@ -1,5 +1,6 @@
 /** In-memory image data sets and their train/held-out split. */
 import { parseIdx } from './idx';
+import type { DataShape } from '../family';
 
 /** Images as uint8 pixels (count×height×width, row-major) with one uint8 label each. */
 export interface ImageSet {
@@ -40,4 +41,11 @@ export function splitImageSet(set: ImageSet, heldoutFraction: number): { train: 
   const heldoutCount = Math.max(1, Math.round(set.count * heldoutFraction));
   const cut = set.count - heldoutCount;
   return { train: sliceImageSet(set, 0, cut), heldout: sliceImageSet(set, cut) };
+}
+
+/** The shape of a loaded data set: grayscale, with classes from its largest label (at least 10). */
+export function shapeOfData(set: ImageSet): DataShape {
+  let max = 0;
+  for (const l of set.labels) max = Math.max(max, l);
+  return { height: set.height, width: set.width, channels: 1, classes: Math.max(10, max + 1) };
 }
