@@ -7,6 +7,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CODE_SERVER_VERSION = '4.100.3';
 
@@ -249,4 +250,47 @@ export function chromiumArgs(): string[] {
     '--use-angle=swiftshader',
     ...(process.env.GENLAB_E2E_CHROMIUM_ARGS ? process.env.GENLAB_E2E_CHROMIUM_ARGS.split(/\s+/).filter(Boolean) : []),
   ];
+}
+
+/** A headless Chromium page with its browser, collecting console errors and warnings. */
+export interface BrowserSession {
+  browser: Browser;
+  page: Page;
+  consoleLines: string[];
+}
+
+/** Launches Chromium at `executablePath` with chromiumArgs() and opens a 1400×900 page. */
+export async function openBrowser(executablePath: string): Promise<BrowserSession> {
+  const browser = await chromium.launch({ executablePath, headless: true, args: chromiumArgs() });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  const consoleLines: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') consoleLines.push(`[${m.type()}] ${m.text().slice(0, 300)}`);
+  });
+  page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${String(e).slice(0, 300)}`));
+  return { browser, page, consoleLines };
+}
+
+/** Opens the workspace folder in the workbench and waits until it has finished restoring. */
+export async function openWorkbench(page: Page, server: RunningCodeServer, dirs: CodeServerDirs): Promise<void> {
+  await page.goto(`${server.url}/?folder=${encodeURIComponent(dirs.workspace)}`);
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 120_000 });
+  await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
+  await sleep(2000); // extension host up, layout settled
+}
+
+/** Closes the browser, stops code-server, keeps its log at `logCopy`, and removes the temp dirs (unless GENLAB_E2E_KEEP=1). */
+export async function shutDown(browser: Browser | undefined, server: RunningCodeServer | undefined, dirs: CodeServerDirs | undefined, logCopy: string): Promise<void> {
+  await browser?.close().catch(() => undefined);
+  await server?.stop();
+  if (!dirs) return;
+  fs.mkdirSync(path.dirname(logCopy), { recursive: true });
+  try {
+    fs.copyFileSync(dirs.log, logCopy);
+  } catch {
+    /* no log */
+  }
+  if (process.env.GENLAB_E2E_KEEP === '1') console.log(`      [e2e] kept ${dirs.root}`);
+  else fs.rmSync(dirs.root, { recursive: true, force: true });
 }

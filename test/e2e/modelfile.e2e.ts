@@ -17,11 +17,13 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { describeFrames, findWebviewFrame, probeCanvas, readStats, type CanvasProbe, type Stats } from './webview';
 import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
 import {
-  chromiumArgs,
+  openBrowser,
+  openWorkbench,
+  shutDown,
   installExtension,
   makeDirs,
   resolveCodeServer,
@@ -201,7 +203,7 @@ describe('GenLab e2e: model files (code-server + Chromium)', function () {
   let server: RunningCodeServer | undefined;
   let browser: Browser | undefined;
   let page: Page | undefined;
-  const consoleLines: string[] = [];
+  let consoleLines: string[] = [];
   const timings: string[] = [];
 
   before(async function () {
@@ -225,18 +227,9 @@ describe('GenLab e2e: model files (code-server + Chromium)', function () {
     log(`installing ${path.relative(REPO, VSIX)}: ${(await installExtension(codeServer, VSIX, dirs)).split('\n').pop()}`);
     server = await startCodeServer(codeServer, dirs);
     log(`code-server listening on ${server.url}`);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: chromiumArgs() });
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    page = await context.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') consoleLines.push(`[${m.type()}] ${m.text().slice(0, 300)}`);
-    });
-    page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${String(e).slice(0, 300)}`));
+    ({ browser, page, consoleLines } = await openBrowser(CHROMIUM));
 
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(dirs.workspace)}`);
-    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 120_000 });
-    await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
-    await sleep(2000); // let the workbench finish restoring
+    await openWorkbench(page, server, dirs);
     timings.push(`setup + workbench ${secs(t0)}`);
     log(`workbench ready after ${secs(t0)}`);
   });
@@ -256,18 +249,7 @@ describe('GenLab e2e: model files (code-server + Chromium)', function () {
   after(async function () {
     this.timeout(60_000);
     if (timings.length) log(`timings: ${timings.join('; ')}`);
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
-    if (dirs) {
-      fs.mkdirSync(RESULTS, { recursive: true });
-      try {
-        fs.copyFileSync(dirs.log, path.join(RESULTS, 'e2e-modelfile-code-server.log'));
-      } catch {
-        /* no log */
-      }
-      if (process.env.GENLAB_E2E_KEEP === '1') log(`kept ${dirs.root}`);
-      else fs.rmSync(dirs.root, { recursive: true, force: true });
-    }
+    await shutDown(browser, server, dirs, path.join(RESULTS, 'e2e-modelfile-code-server.log'));
   });
 
   it(`the "${TRAIN_LENS}" CodeLens trains the model file in a "GenLab: <file name>" panel`, async function () {

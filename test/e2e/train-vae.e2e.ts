@@ -13,10 +13,12 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import type { Browser, Frame, Page } from 'playwright-core';
 import { describeFrames, findWebviewFrame, probeCanvas, readStats, type CanvasProbe, type Stats } from './webview';
 import {
-  chromiumArgs,
+  openBrowser,
+  openWorkbench,
+  shutDown,
   installExtension,
   makeDirs,
   resolveCodeServer,
@@ -59,7 +61,7 @@ describe('GenLab e2e (code-server + Chromium)', function () {
   let server: RunningCodeServer | undefined;
   let browser: Browser | undefined;
   let page: Page | undefined;
-  const consoleLines: string[] = [];
+  let consoleLines: string[] = [];
 
   before(async function () {
     this.timeout(300_000);
@@ -73,13 +75,7 @@ describe('GenLab e2e (code-server + Chromium)', function () {
     log(`installing ${path.relative(REPO, VSIX)}: ${(await installExtension(codeServer, VSIX, dirs)).split('\n').pop()}`);
     server = await startCodeServer(codeServer, dirs);
     log(`code-server listening on ${server.url}`);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: chromiumArgs() });
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    page = await context.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') consoleLines.push(`[${m.type()}] ${m.text().slice(0, 300)}`);
-    });
-    page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${String(e).slice(0, 300)}`));
+    ({ browser, page, consoleLines } = await openBrowser(CHROMIUM));
   });
 
   afterEach(async function () {
@@ -95,29 +91,14 @@ describe('GenLab e2e (code-server + Chromium)', function () {
 
   after(async function () {
     this.timeout(60_000);
-    await browser?.close().catch(() => undefined);
-    await server?.stop();
-    if (dirs) {
-      fs.mkdirSync(RESULTS, { recursive: true });
-      try {
-        fs.copyFileSync(dirs.log, path.join(RESULTS, 'e2e-code-server.log'));
-      } catch {
-        /* no log */
-      }
-      if (process.env.GENLAB_E2E_KEEP === '1') log(`kept ${dirs.root}`);
-      else fs.rmSync(dirs.root, { recursive: true, force: true });
-    }
+    await shutDown(browser, server, dirs, path.join(RESULTS, 'e2e-code-server.log'));
   });
 
   it(`"${COMMAND_TITLE}" trains and draws samples in the webview`, async function () {
     this.timeout(TRAIN_TIMEOUT_MS + 300_000);
     assert.ok(page && server && dirs);
     const t0 = Date.now();
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(dirs.workspace)}`);
-    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 120_000 });
-    // Let the workbench finish restoring (extension host up, layout settled).
-    await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
-    await sleep(2000);
+    await openWorkbench(page, server, dirs);
     log(`workbench ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
     // Command palette -> "GenLab: Train VAE". Retry: right after startup the
