@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { DeviceData } from '../src/core/data/deviceData';
-import { splitImageSet } from '../src/core/data/dataset';
+import { splitData } from '../src/core/data/dataset';
 import { Vae, vaeSpec } from '../src/core/families/vae';
 import { Trainer } from '../src/core/loop';
 import { loadBundledMnist } from '../src/node/bundledData';
@@ -21,7 +21,7 @@ const shape = { height: 28, width: 28, channels: 1, classes: 10 };
 
 async function throughput(backend: NodeBackend, steps: number): Promise<number> {
   await useNodeBackend(backend);
-  const { train, heldout } = splitImageSet(loadBundledMnist('.'), 0.1);
+  const { train, heldout } = splitData(loadBundledMnist('.'), 0.1);
   const tr = new DeviceData(train), ho = new DeviceData(heldout);
   const vae = new Vae(vaeSpec({}, shape), shape);
   const trainer = new Trainer(vae, tr, ho, { batchSize: 128, readEvery: 10, seed: 1 });
@@ -37,7 +37,7 @@ async function throughput(backend: NodeBackend, steps: number): Promise<number> 
 
 async function quality(backend: NodeBackend): Promise<Array<{ epoch: number; negElbo: number; recon: number; kl: number }>> {
   await useNodeBackend(backend);
-  const { train, heldout } = splitImageSet(loadBundledMnist('.'), 0.1);
+  const { train, heldout } = splitData(loadBundledMnist('.'), 0.1);
   const tr = new DeviceData(train), ho = new DeviceData(heldout);
   const vae = new Vae(vaeSpec({}, shape), shape);
   const rows: Array<{ epoch: number; negElbo: number; recon: number; kl: number }> = [];

@@ -3,9 +3,11 @@ import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:f
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { GenerativeModel } from '../core/family';
 import type { EpochRow, StepRow } from '../core/loop';
+import { ignoredSettings } from '../core/modelfile/check';
 import type { ModelSpec } from '../core/modelfile/types';
 import type { ScatterView, View } from '../core/views';
 import { encodePng, gridPng } from '../node/png';
+import { histogramPng, planePng } from '../node/plotPng';
 import { saveLayersModel } from '../node/saveModel';
 
 /** Rounds to 6 significant digits for compact JSON lines. */
@@ -24,6 +26,12 @@ export class MetricsFile {
   /** Per-step rows: {step, epoch, loss terms…}. */
   steps(rows: readonly StepRow[]): void {
     this.write(rows.map((r) => ({ step: r.step, epoch: round(r.epoch), ...roundAll(r.values) })));
+  }
+
+  /** Metrics computed with the views (e.g. a divergence): {step, metrics: {name: value}}. */
+  metrics(step: number, views: readonly View[]): void {
+    const values = Object.assign({}, ...views.map((v) => (v.kind === 'metrics' ? v.values : {}))) as Record<string, number>;
+    if (Object.keys(values).length) this.write([{ step, metrics: roundAll(values) }]);
   }
 
   /** A held-out evaluation: {step, epoch, heldout: {loss terms…}}. */
@@ -68,13 +76,26 @@ export function scatterPng(view: ScatterView, size = 256): Buffer {
   return encodePng({ width: size, height: size, channels: 3, pixels: px });
 }
 
-/** Writes every view as `<prefix><id><suffix>.png` in `dir`; returns the file names. */
+/** The PNG of a view; metrics have none (they go to metrics.jsonl). */
+function viewPng(view: View): Uint8Array | undefined {
+  switch (view.kind) {
+    case 'images': return gridPng(view, { scale: 2 });
+    case 'scatter': return scatterPng(view);
+    case 'histogram': return histogramPng(view);
+    case 'plane': return planePng(view);
+    case 'metrics': return undefined;
+  }
+}
+
+/** Writes every view as `<id><suffix>.png` in `dir`; returns the file names. */
 export function writeViews(dir: string, views: readonly View[], suffix = '', only?: readonly string[]): string[] {
   const names: string[] = [];
   for (const view of views) {
     if (only && !only.includes(view.id)) continue;
+    const png = viewPng(view);
+    if (!png) continue;
     const name = `${view.id}${suffix}.png`;
-    writeFileSync(join(dir, name), view.kind === 'images' ? gridPng(view, { scale: 2 }) : scatterPng(view));
+    writeFileSync(join(dir, name), png);
     names.push(name);
   }
   return names;
@@ -97,7 +118,13 @@ export function writeModelFile(dir: string, spec: ModelSpec, modelDir: string, h
     const p = data[key];
     if (p) data[key] = relative(resolve(dir), isAbsolute(p) ? p : resolve(modelDir, p)).split('\\').join('/');
   }
-  const body = JSON.stringify({ ...spec, data }, null, 2);
+  const out = JSON.parse(JSON.stringify({ ...spec, data })) as Record<string, unknown>;
+  // Leave out the defaults this family does not read (a GAN's KL warm-up, say), as the checker would warn about them.
+  for (const { path } of ignoredSettings(spec)) {
+    const parent = path.slice(0, -1).reduce<unknown>((o, k) => (o as Record<string | number, unknown> | undefined)?.[k], out) as Record<string | number, unknown> | undefined;
+    if (parent) delete parent[path[path.length - 1]];
+  }
+  const body = JSON.stringify(out, null, 2);
   const path = join(dir, 'model.genlab.json');
   writeFileSync(path, `${header.split('\n').map((l) => `// ${l}`).join('\n')}\n${body}\n`);
   return path;

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { shapeOfData, splitImageSet } from '../core/data/dataset';
+import { shapeOfData, splitData } from '../core/data/dataset';
 import { DeviceData } from '../core/data/deviceData';
 import { createModel } from '../core/families';
 import { Trainer } from '../core/loop';
@@ -61,7 +61,7 @@ export async function runTrain(args: ParsedArgs, out: (line: string) => void, er
   const backend = await startBackend(backendName, root);
   const { spec, data: set } = prepare(text, file, root, seed);
   const shape = shapeOfData(set);
-  const { train, heldout } = splitImageSet(set, spec.data.heldout);
+  const { train, heldout } = splitData(set, spec.data.heldout);
   const batchSize = spec.training.batchSize;
   if (batchSize > train.count) throw new CliError(`the batch size (${batchSize}) is larger than the training data (${train.count} examples)`);
   const perEpoch = Math.floor(train.count / batchSize);
@@ -107,7 +107,9 @@ export async function runTrain(args: ParsedArgs, out: (line: string) => void, er
       chunk = Math.max(1, Math.min(50, Math.round((0.5 * trainer.step) / Math.max(1e-3, progress.elapsed))));
       if (trainer.epoch > snapshotEpoch && trainer.step < total) {
         snapshotEpoch = trainer.epoch;
-        writeViews(outDir, await model.views(heldoutData, { focusIndex: 0 }), `-step${trainer.step}`, ['samples']);
+        const snapshot = await model.views(heldoutData, { focusIndex: 0 });
+        metrics.metrics(trainer.step, snapshot);
+        writeViews(outDir, snapshot, `-step${trainer.step}`, ['samples', 'classes', 'plane']);
       }
     }
     progress.done();
@@ -117,6 +119,7 @@ export async function runTrain(args: ParsedArgs, out: (line: string) => void, er
       metrics.heldout({ step: trainer.step, epoch: Number(trainer.epochProgress.toFixed(4)), heldout: lastHeldout });
     }
     const views = await model.views(heldoutData, { focusIndex: 0 });
+    metrics.metrics(trainer.step, views);
     const pictures = writeViews(outDir, views);
     const networks = await writeNetworks(outDir, model);
     writeModelFile(outDir, spec, dirname(resolve(file)), `${spec.name}, trained by genlab ${packageVersion(root)} on ${backend}: ${trainer.step} steps of ${batchSize} (${trainer.epochProgress.toFixed(2)} epochs), seed ${spec.training.seed}.\nEvery default is filled in; train it again with: genlab train model.genlab.json`);

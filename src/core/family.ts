@@ -7,7 +7,8 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { OptimizerSpec } from './modelfile/types';
 import type { Batch, DeviceData } from './data/deviceData';
-import type { View } from './views';
+import type { ChartSpec, FormulaSpec, View } from './views';
+import type { StepRow } from './loop';
 
 /** Named scalar loss terms of one step or one evaluation; the caller disposes them. */
 export type LossTerms = Record<string, tf.Scalar>;
@@ -16,6 +17,8 @@ export type LossTerms = Record<string, tf.Scalar>;
 export interface ViewOptions {
   /** Index of the held-out example the user chose, for views centred on one point. */
   focusIndex: number;
+  /** The example chosen before it, for views between two points (interpolation). */
+  secondIndex?: number;
 }
 
 /** A trainable generative model. */
@@ -28,6 +31,12 @@ export interface GenerativeModel {
   step(batch: Batch): LossTerms;
   /** Loss terms on `batch` without changing any weight (caller disposes). */
   evaluate(batch: Batch): LossTerms;
+  /** The charts of loss terms and metrics the panel draws, in order. */
+  readonly charts: readonly ChartSpec[];
+  /** The formula of the optimized loss, shown above the first chart, if any. */
+  readonly formula?: FormulaSpec;
+  /** A warning about training going wrong, judged from the latest step rows (e.g. a GAN's discriminator winning), or undefined. */
+  watch?(rows: readonly StepRow[]): string | undefined;
   /** `n` samples in data space, [n, features] in [0, 1] (caller disposes). */
   sample(n: number): tf.Tensor2D;
   /** The family's views, computed from held-out data; reads back from the backend asynchronously. */
@@ -52,4 +61,6 @@ export interface DataShape {
   width: number;
   channels: number;
   classes: number;
+  /** 'points' for vectors that are not images (the 2-D toy sets); images otherwise. */
+  kind?: 'points';
 }

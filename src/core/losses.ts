@@ -29,3 +29,25 @@ export function gaussianKlToStandard(mu: tf.Tensor2D, logVar: tf.Tensor2D): tf.T
 export function reparameterize(mu: tf.Tensor2D, logVar: tf.Tensor2D, eps: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => tf.add(mu, tf.mul(tf.exp(tf.mul(0.5, logVar)), eps)) as tf.Tensor2D);
 }
+
+/**
+ * Gaussian negative log-likelihood with fixed standard deviation σ, summed over features:
+ * −log N(x; μ, σ²I) = Σ_i [(x_i − μ_i)² / (2σ²) + ½ log(2πσ²)].
+ */
+export function gaussianNll(mean: tf.Tensor2D, x: tf.Tensor2D, sigma: number): tf.Tensor1D {
+  return tf.tidy(() => {
+    const d = mean.shape[1];
+    const sq = tf.sum(tf.square(tf.sub(x, mean)), 1);
+    return tf.add(tf.div(sq, 2 * sigma * sigma), 0.5 * d * Math.log(2 * Math.PI * sigma * sigma)) as tf.Tensor1D;
+  });
+}
+
+/** Squared error summed over features, Σ_i (x_i − x̂_i)²: the deterministic autoencoder's real-valued loss. */
+export function squaredError(reconstruction: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor1D {
+  return tf.tidy(() => tf.sum(tf.square(tf.sub(x, reconstruction)), 1) as tf.Tensor1D);
+}
+
+/** KL warm-up (Bowman et al. 2016): the KL weight rises linearly from 0 to β over `warmup` steps. */
+export function klWeight(beta: number, step: number, warmup: number): number {
+  return warmup > 0 ? beta * Math.min(1, step / warmup) : beta;
+}

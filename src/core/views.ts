@@ -29,8 +29,68 @@ export interface ScatterView {
   yLabel: string;
 }
 
+/** A histogram: `counts[i]` values fell in [edges[i], edges[i + 1]). */
+export interface HistogramView {
+  kind: 'histogram';
+  id: string;
+  title: string;
+  edges: Float32Array;
+  counts: Uint32Array;
+  xLabel: string;
+  /** An x value to mark with a vertical line (a threshold, say), if any. */
+  marker?: number;
+  /** What the marker stands for. */
+  markerLabel?: string;
+}
+
+/** Point clouds in a 2-D plane, over an optional heatmap of a scalar field on a regular grid. */
+export interface PlaneView {
+  kind: 'plane';
+  id: string;
+  title: string;
+  /** The plotted region, [xMin, xMax, yMin, yMax]. */
+  extent: [number, number, number, number];
+  /** A field sampled on a res×res grid, row 0 at yMax (top), column 0 at xMin; values row-major. */
+  heat?: { res: number; values: Float32Array; min: number; max: number; label: string };
+  /** Point clouds drawn in order, each in its own colour: e.g. real, then generated. */
+  layers: { name: string; points: Float32Array }[];
+}
+
+/** Scalar measurements computed with the views (e.g. a divergence), charted over steps. */
+export interface MetricsView {
+  kind: 'metrics';
+  id: string;
+  title: string;
+  values: Record<string, number>;
+}
+
 /** One view of a model. */
-export type View = ImagesView | ScatterView;
+export type View = ImagesView | ScatterView | HistogramView | PlaneView | MetricsView;
 
 /** Every view kind, for checks. */
-export const VIEW_KINDS = ['images', 'scatter'] as const;
+export const VIEW_KINDS = ['images', 'scatter', 'histogram', 'plane', 'metrics'] as const;
+
+/** One curve of a chart: a loss term per step ('train'), per epoch ('heldout'), or a metric from the views ('metric'). */
+export interface ChartSeries {
+  term: string;
+  source: 'train' | 'heldout' | 'metric';
+  /** The legend entry (English; the webview translates it). */
+  name: string;
+}
+
+/** A line chart of loss terms or metrics over steps. */
+export interface ChartSpec {
+  id: string;
+  title: string;
+  yLabel: string;
+  series: ChartSeries[];
+}
+
+/**
+ * The formula a loss chart plots, with the current value of each term: `template` has {0}, {1}, …
+ * for `terms` in order, e.g. "−ELBO = reconstruction + KL: {0} = {1} + {2}".
+ */
+export interface FormulaSpec {
+  template: string;
+  terms: string[];
+}

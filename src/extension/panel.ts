@@ -153,7 +153,7 @@ export class PlaygroundPanel {
         type: 'init',
         title: this.panel.title,
         hyperparameters: { latentDim, hiddenUnits, batchSize, learningRate, beta },
-        dataset: { name: set.name, count: set.count, height: set.height, width: set.width, pixels: set.pixels, labels: set.labels },
+        dataset: set,
         strings: Object.fromEntries(WEBVIEW_STRINGS.map((s) => [s, vscode.l10n.t(s)])),
         wasmBase: this.panel.webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'wasm')).toString() + '/',
         disabledBackends,

@@ -2,7 +2,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { imageSetFromIdx, type ImageSet } from '../core/data/dataset';
+import { imageSetFromIdx, type DataSet } from '../core/data/dataset';
+import { isToyDataset, toyDataset } from '../core/data/toy';
 import { parseIdx } from '../core/data/idx';
 import type { ModelSpec } from '../core/modelfile/types';
 import { loadBundledMnist } from './bundledData';
@@ -19,10 +20,10 @@ export function readMaybeGzip(path: string): Uint8Array {
   }
 }
 
-/** The images (and labels, if any) `spec.data` names; relative paths are against `baseDir`. */
-export function loadSpecData(spec: ModelSpec, baseDir: string, extensionRoot: string): ImageSet {
+/** The data `spec.data` names: a bundled set (toy sets are generated, always from seed 1), or images (and labels) from files relative to `baseDir`. */
+export function loadSpecData(spec: ModelSpec, baseDir: string, extensionRoot: string): DataSet {
   const d = spec.data;
-  if (!d.path) return loadBundledMnist(extensionRoot);
+  if (!d.path) return isToyDataset(d.dataset) ? toyDataset(d.dataset) : loadBundledMnist(extensionRoot);
   const at = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   const images = readMaybeGzip(at(d.path));
   if (d.labels) return imageSetFromIdx(d.path, images, readMaybeGzip(at(d.labels)));

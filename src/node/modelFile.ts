@@ -1,7 +1,7 @@
 /** Model files in Node (host and CLI): check with the schema and the file system, then resolve. */
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { shapeOfData, type ImageSet } from '../core/data/dataset';
+import { shapeOfData, type DataSet } from '../core/data/dataset';
 import { checkModelText } from '../core/modelfile/check';
 import { BUNDLED_SHAPES, resolveModelFile } from '../core/modelfile/defaults';
 import { parseModelText, type Problem } from '../core/modelfile/parse';
@@ -42,7 +42,7 @@ export function checkModelFileText(text: string, fileDir: string): Problem[] {
 /** A model file that is ready to train: its resolved spec and its data. */
 export interface PreparedModel {
   spec: ModelSpec;
-  data: ImageSet;
+  data: DataSet;
 }
 
 /** An error that carries the problems that stop a model file from training. */
@@ -69,7 +69,7 @@ export function prepareModel(text: string, fileDir: string, extensionRoot: strin
     name: file.name ?? defaultName,
     ...(overrides.seed !== undefined ? { training: { ...file.training, seed: overrides.seed } } : {}),
   };
-  let data: ImageSet;
+  let data: DataSet;
   try {
     data = loadSpecData(resolveModelFile(named, BUNDLED_SHAPES.mnist), fileDir, extensionRoot);
   } catch (e) {

@@ -4,7 +4,7 @@
  * does not match is dropped and reported, never acted on.
  */
 
-import type { ImageSet } from '../core/data/dataset';
+import type { DataSet } from '../core/data/dataset';
 import type { ModelSpec, OptimizerSpec } from '../core/modelfile/types';
 
 /** Backends the playground can train on, in the order it tries them. */
@@ -21,8 +21,8 @@ export interface VaeHyperparameters {
   beta: number;
 }
 
-/** A data set as raw bytes: uint8 pixels (row-major, count×height×width) and uint8 labels. */
-export type DatasetPayload = ImageSet;
+/** A data set as raw arrays: uint8 pixels (row-major, count×height×width) or float32 points, and uint8 labels. */
+export type DatasetPayload = DataSet;
 
 /** Messages the host sends to the webview. */
 export type HostMessage =
@@ -74,8 +74,20 @@ const shortStr: Check = (v) => isStr(v) && (v as string).length <= MAX_STRING;
 const hyperChecks: Record<string, Check> = {
   latentDim: isNum, hiddenUnits: isNum, batchSize: isNum, learningRate: isNum, beta: isNum,
 };
-const datasetChecks: Record<string, Check> = {
+const imageChecks: Record<string, Check> = {
   name: isStr, count: isNum, height: isNum, width: isNum, pixels: isBytes, labels: isBytes,
+};
+const pointChecks: Record<string, Check> = {
+  name: isStr, count: isNum, dims: isNum, classes: isNum, points: (v) => v instanceof Float32Array, labels: isBytes,
+};
+/** An image set or a point set whose arrays hold exactly `count` examples. */
+const isDataset: Check = (v) => {
+  if (!isObj(v)) return false;
+  if (v.kind === 'points') {
+    return has(v, pointChecks) && (v.points as Float32Array).length === (v.count as number) * (v.dims as number) && (v.labels as Uint8Array).length === v.count;
+  }
+  return (v.kind === undefined || v.kind === 'images') && has(v, imageChecks)
+    && (v.pixels as Uint8Array).length === (v.count as number) * (v.height as number) * (v.width as number) && (v.labels as Uint8Array).length === v.count;
 };
 
 const isLayerList: Check = (v) => Array.isArray(v) && v.every((l) => isObj(l) && isStr(l.type));
@@ -100,7 +112,7 @@ export function parseHostMessage(v: unknown): HostMessage | undefined {
     const ok = has(v, { title: isStr, wasmBase: isStr, strings: isObj, hyperparameters: isObj, dataset: isObj, autostart: isBool })
       && (v.spec === undefined || isSpec(v.spec))
       && has(v.hyperparameters as Record<string, unknown>, hyperChecks)
-      && has(v.dataset as Record<string, unknown>, datasetChecks)
+      && isDataset(v.dataset)
       && Array.isArray(v.disabledBackends) && v.disabledBackends.every(isBackend)
       && Object.values(v.strings as Record<string, unknown>).every(isStr);
     return ok ? (v as unknown as HostMessage) : undefined;

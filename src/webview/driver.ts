@@ -4,7 +4,7 @@
  * driver then yields a task (never waiting on requestAnimationFrame, which stops when hidden).
  */
 import { DeviceData } from '../core/data/deviceData';
-import { shapeOfData, type ImageSet } from '../core/data/dataset';
+import { shapeOfData, type DataSet } from '../core/data/dataset';
 import { createModel } from '../core/families';
 import type { DataShape, GenerativeModel } from '../core/family';
 import type { ModelSpec, OptimizerSpec } from '../core/modelfile/types';
@@ -22,6 +22,8 @@ export interface DriverStatus {
 
 /** Callbacks from the driver to the panel. */
 export interface DriverEvents {
+  /** A new model was built (after a reset), before its first views. */
+  onModel(model: GenerativeModel, spec: ModelSpec): void;
   onSteps(rows: StepRow[]): void;
   onEpoch(row: EpochRow): void;
   onViews(views: View[]): Promise<void>;
@@ -34,7 +36,7 @@ const VIEW_INTERVAL_MS = 1000;
 const VIEW_DUTY = 5;
 const SPEED_WINDOW_MS = 3000;
 
-/** Trains one VAE at a time on one uploaded data set. */
+/** Trains one model at a time on one uploaded data set. */
 export class TrainingDriver {
   private readonly train: DeviceData;
   private readonly heldout: DeviceData;
@@ -45,11 +47,12 @@ export class TrainingDriver {
   private lastViews = 0;
   private viewCost = 0;
   private focusIndex = 0;
+  private secondIndex: number | undefined;
   private speedMarks: Array<{ t: number; samples: number }> = [];
   private samples = 0;
 
   /** Uploads the data once; `readEvery` is the number of steps between loss reads. */
-  constructor(data: { train: ImageSet; heldout: ImageSet }, private readonly events: DriverEvents, private readonly readEvery: number) {
+  constructor(data: { train: DataSet; heldout: DataSet }, private readonly events: DriverEvents, private readonly readEvery: number) {
     this.train = new DeviceData(data.train);
     this.heldout = new DeviceData(data.heldout);
   }
@@ -67,6 +70,11 @@ export class TrainingDriver {
   /** Steps taken by the current model. */
   get step(): number {
     return this.trainer?.step ?? 0;
+  }
+
+  /** The current model's family. */
+  get family(): string | undefined {
+    return this.model?.family;
   }
 
   /** Trainable parameters of the current model. */
@@ -92,6 +100,7 @@ export class TrainingDriver {
     });
     this.samples = 0;
     this.speedMarks = [];
+    this.events.onModel(this.model, spec);
     await this.refreshViews();
     this.emitStatus();
   }
@@ -140,8 +149,9 @@ export class TrainingDriver {
     return this.model?.learningRate ?? 0;
   }
 
-  /** Centres the latent traversal on held-out example `index`. */
+  /** Chooses held-out example `index` (the traversal's centre); the one chosen before becomes the other end of the interpolation. */
   async setFocus(index: number): Promise<void> {
+    if (index !== this.focusIndex) this.secondIndex = this.focusIndex;
     this.focusIndex = index;
     if (!this.running) await this.refreshViews();
   }
@@ -178,7 +188,7 @@ export class TrainingDriver {
   private async refreshViews(): Promise<void> {
     if (!this.model) return;
     const started = performance.now();
-    await this.events.onViews(await this.model.views(this.heldout, { focusIndex: this.focusIndex }));
+    await this.events.onViews(await this.model.views(this.heldout, { focusIndex: this.focusIndex, secondIndex: this.secondIndex }));
     this.lastViews = performance.now();
     this.viewCost = this.lastViews - started;
   }

@@ -1,4 +1,4 @@
-/** Builds the playground's DOM: header stats, controls, hyperparameters and the view cards. */
+/** Builds the playground's DOM: header stats, controls, hyperparameters, and a grid the view cards go into. */
 import { button, numberField, type Button, type TextField } from './controls';
 import type { VaeHyperparameters } from '../shared/protocol';
 import type { WebviewString } from '../shared/strings';
@@ -24,8 +24,17 @@ export interface Layout {
   hyper: Record<keyof VaeHyperparameters, TextField>;
   /** The hyperparameter form (hidden when a model file defines the model). */
   hyperBox: HTMLElement;
-  canvases: Record<'loss' | 'kl' | 'samples' | 'reconstructions' | 'traversal' | 'latent', HTMLCanvasElement>;
-  traversalCaption: HTMLElement;
+  /** A one-line warning about training going wrong (hidden when there is none). */
+  warning: HTMLElement;
+  /** Where the cards of charts and views go, in order. */
+  grid: HTMLElement;
+}
+
+/** One card: a caption above a canvas. */
+export interface Card {
+  section: HTMLElement;
+  caption: HTMLElement;
+  canvas: HTMLCanvasElement;
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
@@ -35,16 +44,18 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, t
   return e;
 }
 
-function card(parent: HTMLElement, id: string, caption: string, wide = false): { canvas: HTMLCanvasElement; caption: HTMLElement } {
-  const box = el('section', wide ? 'card wide' : 'card');
+/** Appends a card to `parent` whose canvas has the id `view-<id>`; `wide` spans both columns. */
+export function addCard(parent: HTMLElement, id: string, caption: string, wide = false): Card {
+  const section = el('section', wide ? 'card wide' : 'card');
+  section.dataset.view = id;
   const cap = el('h2', 'caption', caption);
   const canvas = el('canvas', 'view');
   canvas.id = `view-${id}`;
   canvas.setAttribute('role', 'img');
   canvas.setAttribute('aria-label', caption);
-  box.append(cap, canvas);
-  parent.append(box);
-  return { canvas, caption: cap };
+  section.append(cap, canvas);
+  parent.append(section);
+  return { section, canvas, caption: cap };
 }
 
 /** Creates the layout inside `root`, with `t` translating every string. */
@@ -85,23 +96,17 @@ export function buildLayout(root: HTMLElement, t: (s: WebviewString) => string, 
   fields.append(...Object.values(hyper));
   hyperBox.append(summary, hint, fields);
 
-  const grid = el('div', 'grid');
-  const loss = card(grid, 'loss', t('Loss (nats per image)'), true);
   const formula = el('p', 'formula');
   formula.id = 'formula';
-  loss.caption.after(formula);
-  const kl = card(grid, 'kl', t('KL term (nats per image)'));
-  const samples = card(grid, 'samples', t('Samples from fixed z ~ N(0, I)'));
-  const recon = card(grid, 'reconstructions', t('Reconstructions: held-out inputs (top) and their reconstructions (bottom)'), true);
-  const traversal = card(grid, 'traversal', t('Latent manifold: decoded grid of z (Kingma & Welling, Fig. 4)'));
-  const latent = card(grid, 'latent', t('Held-out examples encoded to latent space (μ), coloured by label'));
-  latent.caption.append(el('span', 'hint', ` ${t('Click a point to centre the traversal on it.')}`));
-
-  root.append(header, notice, controls, hyperBox, grid);
+  const warning = el('div', 'warning');
+  warning.id = 'training-warning';
+  warning.setAttribute('role', 'status');
+  warning.hidden = true;
+  const grid = el('div', 'grid');
+  root.append(header, notice, controls, hyperBox, warning, formula, grid);
   root.setAttribute('aria-busy', 'false');
   return {
     stats, message, notice, formula, startPause, stepOnce, reset, learningRate, hyper, hyperBox,
-    canvases: { loss: loss.canvas, kl: kl.canvas, samples: samples.canvas, reconstructions: recon.canvas, traversal: traversal.canvas, latent: latent.canvas },
-    traversalCaption: traversal.caption,
+    warning, grid,
   };
 }

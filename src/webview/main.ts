@@ -1,6 +1,6 @@
 /** The playground webview's entry: waits for the host's init message, then trains and draws. */
 import * as tf from '@tensorflow/tfjs-core';
-import { splitImageSet, type ImageSet } from '../core/data/dataset';
+import { splitData, type DataSet } from '../core/data/dataset';
 import { vaeSpec } from '../core/families/vaeConfig';
 import type { ModelSpec, OptimizerSpec } from '../core/modelfile/types';
 import type { HostMessage, VaeHyperparameters } from '../shared/protocol';
@@ -65,14 +65,13 @@ async function start(init: Init): Promise<void> {
     postToHost({ type: 'error', message });
     return;
   }
-  const set: ImageSet = { ...init.dataset };
+  const set: DataSet = { ...init.dataset };
   let fileSpec = init.spec;
-  const { train, heldout } = splitImageSet(set, fileSpec?.data.heldout ?? 0.1);
+  const { train, heldout } = splitData(set, fileSpec?.data.heldout ?? 0.1);
 
   let driver: TrainingDriver;
   let focus = 0;
   const restart = async (spec: ModelSpec) => {
-    renderer.clear();
     layout.learningRate.value = String(spec.optimizer.learningRate);
     await driver.reset(spec);
   };
@@ -106,7 +105,17 @@ async function start(init: Init): Promise<void> {
     },
   });
   layout.hyperBox.hidden = fileSpec !== undefined;
-  const renderer = new Renderer(layout, t);
+  const renderer = new Renderer(layout, t, (id, card) => {
+    if (id !== 'latent') return;
+    if (driver.family === 'vae') card.caption.append(Object.assign(document.createElement('span'), { className: 'hint', textContent: ` ${t('Click a point to choose it; the point chosen before it is the other end of the interpolation.')}` }));
+    card.canvas.addEventListener('click', (e) => {
+      const i = nearestPoint(card.canvas, e.clientX, e.clientY);
+      if (i >= 0) {
+        focus = i;
+        void driver.setFocus(i);
+      }
+    });
+  });
 
   if (backend.backend !== 'webgl') {
     const reason = backend.skipped.join('; ');
@@ -117,6 +126,7 @@ async function start(init: Init): Promise<void> {
 
   const setHyperEnabled = (enabled: boolean) => Object.values(layout.hyper).forEach((f) => { f.disabled = !enabled; });
   driver = new TrainingDriver({ train, heldout }, {
+    onModel: (model, spec) => renderer.configure(model, spec.views),
     onSteps: (rows) => renderer.addSteps(rows),
     onEpoch: (row) => renderer.addEpoch(row),
     onViews: (views) => renderer.setViews(views, focus),
@@ -141,18 +151,12 @@ async function start(init: Init): Promise<void> {
     },
   }, backend.backend === 'webgl' ? 5 : 1);
 
-  layout.canvases.latent.addEventListener('click', (e) => {
-    const i = nearestPoint(layout.canvases.latent, e.clientX, e.clientY);
-    if (i >= 0) {
-      focus = i;
-      void driver.setFocus(i);
-    }
-  });
   new ResizeObserver(() => renderer.redraw()).observe(root);
   onThemeChange(() => renderer.redraw());
 
   const mb = (driver.dataBytes / 1e6).toFixed(1);
-  layout.message.textContent = `${format(t('Data: {0} training and {1} held-out images ({2} MB on the backend)'), train.count, heldout.count, mb)}`;
+  const dataLine = set.kind === 'points' ? t('Data: {0} training and {1} held-out points ({2} MB on the backend)') : t('Data: {0} training and {1} held-out images ({2} MB on the backend)');
+  layout.message.textContent = format(dataLine, train.count, heldout.count, mb);
   live = {
     restart: (spec) => {
       fileSpec = spec;

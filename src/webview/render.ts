@@ -1,59 +1,99 @@
-/** Draws what the driver reports onto the layout: loss charts, image grids and the latent scatter. */
+/**
+ * Draws what the driver reports: the model's charts (loss terms and metrics over steps), its
+ * formula with current values, its warning, and each view in a card of its own. Everything
+ * comes from the model's description (charts, formula, views), so every family uses this one path.
+ */
+import type { GenerativeModel } from '../core/family';
 import type { EpochRow, StepRow } from '../core/loop';
-import type { View } from '../core/views';
-import type { WebviewString } from '../shared/strings';
-import type { Layout } from './layout';
-import { drawImageGrid } from './views/imageGrid';
-import { drawLineChart, type Series } from './views/lineChart';
-import { drawScatter } from './views/scatter';
+import type { ChartSpec, FormulaSpec, View } from '../core/views';
+import { format, type WebviewString } from '../shared/strings';
+import { addCard, type Card, type Layout } from './layout';
 import { yieldToEventLoop } from './scheduler';
+import { drawHistogram } from './views/histogram';
+import { drawImageGrid } from './views/imageGrid';
+import { drawLineChart } from './views/lineChart';
+import { drawPlane } from './views/plane';
+import { drawScatter } from './views/scatter';
 
 type Point = [number, number];
 
-/** Keeps the curves and the latest views, and redraws them on demand. */
+/** Keeps the curves and the latest views of one model, and redraws them on demand. */
 export class Renderer {
-  private readonly train = { negElbo: [] as Point[], recon: [] as Point[], kl: [] as Point[] };
-  private readonly heldout = { negElbo: [] as Point[], kl: [] as Point[] };
+  private charts: readonly ChartSpec[] = [];
+  private formula: FormulaSpec | undefined;
+  private model: GenerativeModel | undefined;
+  /** Points per chart series, keyed `source:term`. */
+  private curves = new Map<string, Point[]>();
+  private cards = new Map<string, Card>();
   private views: View[] = [];
+  private shown: ReadonlySet<string> | undefined;
   private focus = 0;
+  private lastStep = 0;
   private chartTimer: ReturnType<typeof setTimeout> | undefined;
 
-  /** Draws into `layout`, with `t` translating labels. */
-  constructor(private readonly layout: Layout, private readonly t: (s: WebviewString) => string) {}
+  /** Draws into `layout`, with `t` translating labels; `onCard` is told of every new view card. */
+  constructor(
+    private readonly layout: Layout,
+    private readonly t: (s: WebviewString) => string,
+    private readonly onCard: (id: string, card: Card) => void = () => undefined,
+  ) {}
 
-  /** Forgets every curve (after a reset). */
-  clear(): void {
-    for (const a of [...Object.values(this.train), ...Object.values(this.heldout)]) a.length = 0;
+  /** Starts over for `model`: its charts and formula; only views named in `shown` are drawn (all when undefined). */
+  configure(model: GenerativeModel, shown?: readonly string[]): void {
+    this.model = model;
+    this.charts = model.charts;
+    this.formula = model.formula;
+    this.shown = shown ? new Set(shown) : undefined;
+    this.curves.clear();
+    this.views = [];
+    this.lastStep = 0;
+    this.cards.clear();
+    this.layout.grid.replaceChildren();
+    this.layout.formula.textContent = '';
+    delete this.layout.formula.dataset.value;
+    this.layout.warning.hidden = true;
+    this.charts.forEach((c, i) => {
+      const card = addCard(this.layout.grid, c.id, this.tr(c.title), i === 0);
+      card.canvas.classList.add('chart');
+      this.cards.set(c.id, card);
+      if (i === 0) card.caption.after(this.layout.formula);
+    });
     this.drawCharts();
   }
 
-  /** Adds per-step loss terms. */
+  /** Adds per-step loss terms, updates the formula and the warning. */
   addSteps(rows: StepRow[]): void {
     for (const r of rows) {
-      this.train.negElbo.push([r.step, r.values.negElbo]);
-      this.train.recon.push([r.step, r.values.recon]);
-      this.train.kl.push([r.step, r.values.kl]);
+      for (const [term, value] of Object.entries(r.values)) this.curve('train', term).push([r.step, value]);
     }
     const last = rows[rows.length - 1];
-    if (last) {
-      const f = (v: number) => v.toFixed(1);
-      this.layout.formula.dataset.negElbo = String(last.values.negElbo);
-      this.layout.formula.textContent = `${this.t('−ELBO = reconstruction + KL')}:  ${f(last.values.negElbo)} = ${f(last.values.recon)} + ${f(last.values.kl)}`;
+    if (!last) return;
+    this.lastStep = last.step;
+    if (this.formula) {
+      const values = this.formula.terms.map((term) => formatNumber(last.values[term]));
+      this.layout.formula.textContent = format(this.tr(this.formula.template), ...values);
+      this.layout.formula.dataset.value = String(last.values[this.formula.terms[0]]);
     }
+    const warning = this.model?.watch?.(rows);
+    this.layout.warning.hidden = warning === undefined;
+    this.layout.warning.textContent = warning === undefined ? '' : this.tr(warning);
     this.scheduleCharts();
   }
 
   /** Adds held-out loss terms at the end of an epoch. */
   addEpoch(row: EpochRow): void {
-    this.heldout.negElbo.push([row.step, row.heldout.negElbo]);
-    this.heldout.kl.push([row.step, row.heldout.kl]);
+    for (const [term, value] of Object.entries(row.heldout)) this.curve('heldout', term).push([row.step, value]);
     this.scheduleCharts();
   }
 
-  /** Shows new views; `focus` is the held-out example the traversal is centred on. */
+  /** Shows new views; `focus` is the held-out example chosen in the latent scatter. */
   async setViews(views: View[], focus: number): Promise<void> {
-    this.views = views;
     this.focus = focus;
+    this.views = views.filter((v) => v.kind !== 'metrics' && (!this.shown || this.shown.has(v.id)));
+    for (const v of views) {
+      if (v.kind === 'metrics') for (const [term, value] of Object.entries(v.values)) this.curve('metric', term).push([this.lastStep, value]);
+    }
+    if (views.some((v) => v.kind === 'metrics')) this.scheduleCharts();
     await this.drawViews();
   }
 
@@ -61,6 +101,17 @@ export class Renderer {
   redraw(): void {
     this.drawCharts();
     void this.drawViews();
+  }
+
+  private tr(s: string): string {
+    return this.t(s as WebviewString);
+  }
+
+  private curve(source: string, term: string): Point[] {
+    const key = `${source}:${term}`;
+    let c = this.curves.get(key);
+    if (!c) this.curves.set(key, (c = []));
+    return c;
   }
 
   private scheduleCharts(): void {
@@ -73,35 +124,63 @@ export class Renderer {
   }
 
   private drawCharts(): void {
-    const c = this.layout.canvases;
-    const series: Series[] = [
-      { name: this.t('train −ELBO'), points: this.train.negElbo },
-      { name: this.t('train reconstruction'), points: this.train.recon },
-      { name: this.t('held-out −ELBO (per epoch)'), points: this.heldout.negElbo, markers: true, dashed: true },
-    ];
-    drawLineChart(c.loss, series, { xLabel: this.t('Step'), yLabel: 'nats' });
-    drawLineChart(c.kl, [
-      { name: this.t('train KL'), points: this.train.kl },
-      { name: this.t('held-out KL (per epoch)'), points: this.heldout.kl, markers: true, dashed: true },
-    ], { xLabel: this.t('Step'), yLabel: 'nats' });
+    for (const chart of this.charts) {
+      const canvas = this.cards.get(chart.id)?.canvas;
+      if (!canvas) continue;
+      const series = chart.series.map((s) => ({
+        name: this.tr(s.name),
+        points: this.curves.get(`${s.source}:${s.term}`) ?? [],
+        ...(s.source === 'train' ? {} : { markers: true, dashed: true }),
+      }));
+      drawLineChart(canvas, series, { xLabel: this.t('Step'), yLabel: this.tr(chart.yLabel) });
+    }
+  }
+
+  private card(view: View): Card {
+    let card = this.cards.get(view.id);
+    if (!card) {
+      const wide = view.kind === 'images' && view.cols >= 10 && view.count / view.cols <= 3;
+      card = addCard(this.layout.grid, view.id, this.tr(view.title), wide);
+      card.canvas.classList.add(view.kind);
+      this.cards.set(view.id, card);
+      this.onCard(view.id, card);
+    } else if (card.caption.firstChild?.textContent !== this.tr(view.title)) {
+      card.caption.firstChild!.textContent = this.tr(view.title);
+      card.canvas.setAttribute('aria-label', this.tr(view.title));
+    }
+    if (view.kind === 'images') {
+      const rows = Math.ceil(view.count / view.cols);
+      card.canvas.style.aspectRatio = `${(view.cols * view.width) / (rows * view.height)}`;
+    }
+    return card;
   }
 
   /** Draws each view in its own task, so that no task grows long. */
   private async drawViews(): Promise<void> {
     for (const v of this.views) {
       await yieldToEventLoop();
-      const canvas = this.layout.canvases[v.id as keyof Layout['canvases']];
-      if (!canvas) continue;
-      if (v.kind === 'images') {
-        drawImageGrid(canvas, v);
-      } else {
-        drawScatter(canvas, { points: v.points, labels: v.labels, xLabel: v.xLabel, yLabel: v.yLabel, highlight: this.focus });
-      }
-      if (v.id === 'traversal') {
-        this.layout.traversalCaption.textContent = v.title === 'manifold'
-          ? this.t('Latent manifold: decoded grid of z (Kingma & Welling, Fig. 4)')
-          : this.t('Latent traversal: each row varies one dimension from −3 to +3 around the chosen point');
+      if (v.kind === 'metrics') continue;
+      const canvas = this.card(v).canvas;
+      switch (v.kind) {
+        case 'images':
+          drawImageGrid(canvas, v);
+          break;
+        case 'scatter':
+          drawScatter(canvas, { points: v.points, labels: v.labels, xLabel: v.xLabel, yLabel: v.yLabel, highlight: this.focus });
+          break;
+        case 'histogram':
+          drawHistogram(canvas, v, this.tr.bind(this));
+          break;
+        case 'plane':
+          drawPlane(canvas, v, this.tr.bind(this));
+          break;
       }
     }
   }
+}
+
+/** A loss value for the formula line: one decimal, or three significant digits when small. */
+function formatNumber(v: number | undefined): string {
+  if (v === undefined || !Number.isFinite(v)) return String(v);
+  return Math.abs(v) >= 10 ? v.toFixed(1) : v.toPrecision(3);
 }

@@ -14,6 +14,7 @@ import { WEBVIEW_STRINGS } from '../../src/shared/strings';
 import { VAE_DEFAULTS } from '../../src/core/families/vaeConfig';
 import type { BackendName, VaeHyperparameters } from '../../src/shared/protocol';
 import type { ModelSpec } from '../../src/core/modelfile/types';
+import type { DataSet } from '../../src/core/data/dataset';
 
 const ROOT = normalize(join(__dirname, '..', '..'));
 const MIME: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.png': 'image/png', '.html': 'text/html' };
@@ -35,6 +36,8 @@ export interface PageOptions {
   spec?: ModelSpec;
   /** Makes requestAnimationFrame never call back, as in a hidden webview. */
   noAnimationFrames?: boolean;
+  /** The data to send (default: the bundled MNIST digits). */
+  dataset?: DataSet;
 }
 
 /** A served playground page in a running browser. */
@@ -49,7 +52,8 @@ export interface PlaygroundPage {
 }
 
 function serve(opts: PageOptions): Promise<Server> {
-  const set = loadBundledMnist(ROOT);
+  const set: DataSet = opts.dataset ?? loadBundledMnist(ROOT);
+  const { pixels, points, ...header } = set as DataSet & { pixels?: Uint8Array; points?: Float32Array };
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -63,7 +67,7 @@ function serve(opts: PageOptions): Promise<Server> {
       res.end(JSON.stringify({
         type: 'init', title: 'GenLab test',
         hyperparameters: { ...pick(VAE_DEFAULTS), ...opts.hyperparameters },
-        dataset: { name: set.name, count: set.count, height: set.height, width: set.width },
+        dataset: header,
         strings: Object.fromEntries(WEBVIEW_STRINGS.map((s) => [s, s])),
         wasmBase: `${origin}/dist/wasm/`,
         disabledBackends: opts.disabledBackends ?? [],
@@ -74,7 +78,8 @@ function serve(opts: PageOptions): Promise<Server> {
     }
     if (url.pathname === '/test/pixels' || url.pathname === '/test/labels') {
       res.writeHead(200, { 'content-type': 'application/octet-stream' });
-      res.end(Buffer.from(url.pathname === '/test/pixels' ? set.pixels : set.labels));
+      const bytes = url.pathname === '/test/labels' ? set.labels : (pixels ?? new Uint8Array((points as Float32Array).buffer, points?.byteOffset, points?.byteLength));
+      res.end(Buffer.from(bytes));
       return;
     }
     const file = normalize(join(ROOT, decodeURIComponent(url.pathname)));
@@ -105,7 +110,9 @@ const STAND_IN = `
       window.__toHost.push(m);
       if (m && m.type === 'ready') {
         const init = await (await fetch('/test/init.json')).json();
-        init.dataset.pixels = new Uint8Array(await (await fetch('/test/pixels')).arrayBuffer());
+        const body = await (await fetch('/test/pixels')).arrayBuffer();
+        if (init.dataset.kind === 'points') init.dataset.points = new Float32Array(body);
+        else init.dataset.pixels = new Uint8Array(body);
         init.dataset.labels = new Uint8Array(await (await fetch('/test/labels')).arrayBuffer());
         window.postMessage(init, '*');
       }

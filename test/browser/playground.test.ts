@@ -4,7 +4,7 @@ import { openPlayground, waitForSteps, type PlaygroundPage } from './harness';
 import { resolveModelFile, BUNDLED_SHAPES } from '../../src/core/modelfile/defaults';
 
 const stat = (page: Page) => page.evaluate(() => ({ ...(document.getElementById('stats') as HTMLElement).dataset }));
-const negElbo = (page: Page) => page.evaluate(() => Number((document.getElementById('formula') as HTMLElement).dataset.negElbo));
+const negElbo = (page: Page) => page.evaluate(() => Number((document.getElementById('formula') as HTMLElement).dataset.value));
 const blank = (page: Page, id: string) => page.evaluate((canvasId) => {
   const c = document.getElementById(canvasId) as HTMLCanvasElement;
   const d = (c.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, c.width, c.height).data;
@@ -131,7 +131,7 @@ describe('playground in Chromium', () => {
     assert.equal(await p.page.evaluate(() => (document.getElementById('hyperparameters') as HTMLElement).hidden), true);
     const early = await negElbo(p.page);
     await waitForSteps(p.page, 40, 180000);
-    await p.page.waitForFunction((e) => Number((document.getElementById('formula') as HTMLElement).dataset.negElbo) < 0.8 * e, early, { timeout: 60000 });
+    await p.page.waitForFunction((e) => Number((document.getElementById('formula') as HTMLElement).dataset.value) < 0.8 * e, early, { timeout: 60000 });
     assert.equal(await blank(p.page, 'view-traversal'), false);
     assert.match(await p.page.evaluate(() => document.querySelector('#view-traversal')?.previousElementSibling?.textContent ?? ''), /traversal/i);
   });

@@ -1,7 +1,9 @@
 // End-to-end: model files (*.genlab.json) in a real VS Code (code-server 4.100.x = VS Code 1.100)
 // with the packaged extension (dist/genlab.vsix), driven by headless Chromium:
 //   1. Quick Open an example model file, click its "▶ Train" CodeLens, and watch the
-//      "GenLab: <file name>" panel train (data-step ≥ 5, samples canvas drawn).
+//      "GenLab: <file name>" panel train (data-step ≥ 5, samples canvas drawn); then the same for
+//      one example of every other family (autoencoder, Gaussian VAE, GAN on the ring, DCGAN,
+//      CGAN, AC-GAN), each drawing the view that family is about.
 //   2. In an empty fresh.genlab.json, type the "genlab-vae" snippet prefix, accept the suggestion
 //      and save: no genlab problem remains and the file on disk is JSONC with "family": "vae".
 //   3. Break the decoder's last layer (784 → 700 units) with the keyboard: the Problems panel
@@ -50,6 +52,15 @@ const TRAIN_FILE = 'vae-mnist.genlab.json';
 const FRESH_FILE = 'fresh.genlab.json';
 const SNIPPET_PREFIX = 'genlab-vae';
 const TRAIN_LENS = '▶ Train';
+/** One example per family besides the VAE, and the view that shows it trained. */
+const FAMILY_EXAMPLES: ReadonlyArray<[string, string]> = [
+  ['autoencoder-tied.genlab.json', 'errors'],
+  ['vae-gaussian.genlab.json', 'interpolation'],
+  ['gan-ring.genlab.json', 'plane'],
+  ['dcgan-mnist.genlab.json', 'samples'],
+  ['cgan-mnist.genlab.json', 'classes'],
+  ['acgan-mnist.genlab.json', 'classInterpolation'],
+];
 
 const log = (msg: string) => console.log(`      [e2e] ${msg}`);
 const secs = (t0: number) => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
@@ -252,29 +263,28 @@ describe('GenLab e2e: model files (code-server + Chromium)', function () {
     await shutDown(browser, server, dirs, path.join(RESULTS, 'e2e-modelfile-code-server.log'));
   });
 
-  it(`the "${TRAIN_LENS}" CodeLens trains the model file in a "GenLab: <file name>" panel`, async function () {
-    this.timeout(TRAIN_TIMEOUT_MS + 180_000);
+  /** Opens `file`, clicks its CodeLens and waits for `steps` steps and a drawn canvas#view-<view>; screenshots to `screenshot`. */
+  async function trainThroughCodeLens(file: string, view: string, steps: number, screenshot: string): Promise<void> {
     assert.ok(page);
     const t0 = Date.now();
-    await quickOpen(page, TRAIN_FILE);
-    log(`opened ${TRAIN_FILE} (${secs(t0)})`);
+    await quickOpen(page, file);
+    log(`opened ${file} (${secs(t0)})`);
 
     const lens = page.locator('.part.editor .codelens-decoration a', { hasText: TRAIN_LENS }).first();
     await lens.waitFor({ state: 'visible', timeout: 60_000 }).catch(async () => {
       const lenses = await page!.locator('.codelens-decoration').allTextContents();
       const activation = consoleLines.filter((l) => l.includes("Activating extension 'genlab.genlab' failed"));
       throw new Error(
-        `timed out after 60 s waiting for the "${TRAIN_LENS}" CodeLens in ${TRAIN_FILE}; CodeLens texts: ${JSON.stringify(lenses)}` +
+        `timed out after 60 s waiting for the "${TRAIN_LENS}" CodeLens in ${file}; CodeLens texts: ${JSON.stringify(lenses)}` +
           (activation.length ? `\nthe extension did not activate:\n${activation.join('\n')}` : ''),
       );
     });
-    log(`CodeLens "${TRAIN_LENS}" visible (${secs(t0)}); lenses: ${JSON.stringify(await page.locator('.codelens-decoration').allTextContents())}`);
     await lens.click();
 
     let frame = await waitUntil('a webview frame with #stats after clicking the CodeLens', () => findWebviewFrame(page!), 90_000, () => `frames:\n${describeFrames(page!)}`, 1000);
     log(`webview up (${secs(t0)})`);
 
-    const title = `GenLab: ${TRAIN_FILE}`;
+    const title = `GenLab: ${file}`;
     const tab = page.locator('.tabs-container .tab', { hasText: title });
     await tab.first().waitFor({ state: 'visible', timeout: 10_000 }).catch(async () => {
       const tabs = await page!.locator('.tabs-container .tab').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') || e.textContent));
@@ -286,38 +296,51 @@ describe('GenLab e2e: model files (code-server + Chromium)', function () {
     let canvas: CanvasProbe = { found: false, width: 0, height: 0, distinct: 0, blank: true };
     let lastLogged = 0;
     await waitUntil(
-      `#stats data-step ≥ ${STEPS} and a non-blank canvas#view-samples`,
+      `#stats data-step ≥ ${steps} and a non-blank canvas#view-${view}`,
       async () => {
         try {
           stats = await readStats(frame);
-          canvas = await probeCanvas(frame);
+          canvas = await probeCanvas(frame, view);
         } catch {
           frame = (await findWebviewFrame(page!)) ?? frame; // the frame can be re-created
           return false;
         }
         if (Date.now() - lastLogged > 15_000) {
           lastLogged = Date.now();
-          log(`step=${stats.step} running=${stats.running} backend=${stats.backend} canvas distinct=${canvas.distinct}`);
+          log(`step=${stats.step} running=${stats.running} backend=${stats.backend} ${view} distinct=${canvas.distinct}`);
         }
-        return stats.step >= STEPS && !canvas.blank;
+        return stats.step >= steps && !canvas.blank;
       },
       TRAIN_TIMEOUT_MS,
       () => `last #stats: ${JSON.stringify(stats)}; canvas: ${JSON.stringify(canvas)}`,
       1000,
     );
     fs.mkdirSync(RESULTS, { recursive: true });
-    await page.screenshot({ path: shot('e2e-codelens-train.png') });
-    log(`#stats: step=${stats.step} running=${stats.running} backend=${stats.backend} text=${JSON.stringify(stats.text)}`);
-    log(`#view-samples: ${canvas.width}x${canvas.height}, ${canvas.distinct}${canvas.distinct >= 1000 ? '+' : ''} distinct pixel values`);
-    log(`trained to step ${stats.step} in ${secs(tTrain)}; screenshot test-results/e2e-codelens-train.png`);
-    assert.ok(stats.found && stats.step >= STEPS);
+    await page.screenshot({ path: shot(screenshot) });
+    log(`#stats: step=${stats.step} backend=${stats.backend} text=${JSON.stringify(stats.text)}`);
+    log(`#view-${view}: ${canvas.width}x${canvas.height}, ${canvas.distinct}${canvas.distinct >= 1000 ? '+' : ''} distinct pixel values`);
+    log(`trained to step ${stats.step} in ${secs(tTrain)}; screenshot test-results/${screenshot}`);
+    assert.ok(stats.found && stats.step >= steps);
     assert.ok(!canvas.blank);
 
     // Close everything: a panel left training would compete for the CPU with the next tests.
     await runCommand(page, 'View: Close All Editors');
     await waitUntil('all editors to close', async () => (await page!.locator('.tabs-container .tab').count()) === 0, 20_000, async () => `tabs left: ${await page!.locator('.tabs-container .tab').count()}`);
-    timings.push(`CodeLens train ${secs(t0)}`);
+    timings.push(`${file} ${secs(t0)}`);
+  }
+
+  it(`the "${TRAIN_LENS}" CodeLens trains the model file in a "GenLab: <file name>" panel`, async function () {
+    this.timeout(TRAIN_TIMEOUT_MS + 180_000);
+    await trainThroughCodeLens(TRAIN_FILE, 'samples', STEPS, 'e2e-codelens-train.png');
   });
+
+  for (const [file, view] of FAMILY_EXAMPLES) {
+    it(`${file} trains in its panel and draws its "${view}" view`, async function () {
+      this.timeout(TRAIN_TIMEOUT_MS + 180_000);
+      if (!fs.existsSync(path.join(REPO, 'examples', file))) throw new Error(`examples/${file} is missing`);
+      await trainThroughCodeLens(file, view, 3, `e2e-family-${file.replace('.genlab.json', '')}.png`);
+    });
+  }
 
   it(`the "${SNIPPET_PREFIX}" snippet writes a valid model file with no problems`, async function () {
     this.timeout(150_000);

@@ -39,10 +39,10 @@ export async function readStats(frame: Frame): Promise<Stats> {
   });
 }
 
-/** Copies #view-samples into a scratch 2D canvas (works for 2D and WebGL canvases) and counts distinct pixels. */
-export async function probeCanvas(frame: Frame): Promise<CanvasProbe> {
-  return frame.evaluate(() => {
-    const c = document.querySelector<HTMLCanvasElement>('canvas#view-samples');
+/** Copies canvas#view-<id> (default: samples) into a scratch 2D canvas (works for 2D and WebGL canvases) and counts distinct pixels. */
+export async function probeCanvas(frame: Frame, id = 'samples'): Promise<CanvasProbe> {
+  return frame.evaluate((viewId) => {
+    const c = document.querySelector<HTMLCanvasElement>(`canvas#view-${viewId}`);
     if (!c) return { found: false, width: 0, height: 0, distinct: 0, blank: true };
     const { width, height } = c;
     if (!width || !height) return { found: true, width, height, distinct: 0, blank: true };
@@ -60,7 +60,7 @@ export async function probeCanvas(frame: Frame): Promise<CanvasProbe> {
     } catch (e) {
       return { found: true, width, height, distinct: 0, blank: true, error: String(e) };
     }
-  });
+  }, id);
 }
 
 /**

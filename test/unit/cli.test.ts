@@ -9,7 +9,7 @@ import { lineColumn } from '../../src/cli/check';
 import { conv2dFilterGradient } from '../../src/core/kernels/conv';
 import { completeKernels } from '../../src/core/kernels/complete';
 import { Progress } from '../../src/cli/progress';
-import { splitImageSet } from '../../src/core/data/dataset';
+import { splitData } from '../../src/core/data/dataset';
 import { bernoulliNllFromLogits } from '../../src/core/losses';
 import { checkModelText } from '../../src/core/modelfile/check';
 import { loadBundledMnist } from '../../src/node/bundledData';
@@ -301,7 +301,7 @@ describe('genlab CLI', () => {
       const floats = json.weightsManifest[0].weights.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
       assert.equal(statSync(join(out, 'decoder', 'weights.bin')).size, 4 * floats);
       // The loaded networks reconstruct held-out digits as well as training said they would.
-      const { heldout } = splitImageSet(loadBundledMnist(root), 0.1);
+      const { heldout } = splitData(loadBundledMnist(root), 0.1);
       const x = tf.div(tf.tensor2d(heldout.pixels.subarray(0, 200 * 784), [200, 784], 'float32'), 255) as tf.Tensor2D;
       const mu = tf.slice(encoder.predict(x) as tf.Tensor2D, [0, 0], [200, 2]);
       const logits = decoder.predict(mu) as tf.Tensor2D;

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'jsonc-parser';
-import { splitImageSet, type ImageSet } from '../../src/core/data/dataset';
+import { shapeOfData, splitData, type ImageSet } from '../../src/core/data/dataset';
 import { DeviceData } from '../../src/core/data/deviceData';
 import { createModel } from '../../src/core/families';
 import { Trainer } from '../../src/core/loop';
@@ -13,6 +13,7 @@ import { parseModelText } from '../../src/core/modelfile/parse';
 import type { LayerSpec, ModelFile } from '../../src/core/modelfile/types';
 import { TRAINABLE_FAMILIES } from '../../src/core/modelfile/types';
 import { loadBundledMnist } from '../../src/node/bundledData';
+import { loadSpecData } from '../../src/node/loadData';
 import { validateModelSchema } from '../../src/node/schema';
 import { completeKernels } from '../../src/core/kernels/complete';
 import { testBackend } from './setup';
@@ -41,12 +42,14 @@ const isWholeFile = (s: Snippet) => bodyOf(s).trimStart().startsWith('{') && /"f
 let mnist: ImageSet;
 const shape = BUNDLED_SHAPES.mnist;
 
-/** Trains `file` for `steps` steps on the bundled MNIST; returns the loss of each step. */
+/** Trains `file` for `steps` steps on its data (the bundled MNIST or a toy set); returns the loss of each step. */
 async function trainSteps(file: ModelFile, steps: number): Promise<number[]> {
-  const spec = resolveModelFile(file, shape);
-  const { train, heldout } = splitImageSet(mnist, spec.data.heldout);
+  const set = resolveModelFile(file, shape).data.dataset === 'mnist' ? mnist : loadSpecData(resolveModelFile(file, shape), examplesDir, root);
+  const dataShape = shapeOfData(set);
+  const spec = resolveModelFile(file, dataShape);
+  const { train, heldout } = splitData(set, spec.data.heldout);
   const trainData = new DeviceData(train), heldoutData = new DeviceData(heldout);
-  const model = createModel(spec, shape);
+  const model = createModel(spec, dataShape);
   const losses: number[] = [];
   const trainer = new Trainer(model, trainData, heldoutData, { batchSize: spec.training.batchSize, readEvery: steps, seed: 1 }, {
     onSteps: (rows) => rows.forEach((r) => losses.push(r.values[model.lossTerms[0]])),
@@ -77,7 +80,7 @@ describe('examples and snippets', () => {
       assert.deepEqual(check(text, examplesDir), []);
       const losses = await trainSteps(parseModelText(text).value as ModelFile, 5);
       assert.equal(losses.length, 5);
-      assert.ok(losses.every((l) => Number.isFinite(l) && l > 0), `losses ${losses}`);
+      assert.ok(losses.every((l) => Number.isFinite(l)), `losses ${losses}`);
     });
   }
 

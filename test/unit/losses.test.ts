@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs-core';
-import { bernoulliNllFromLogits, gaussianKlToStandard, reparameterize } from '../../src/core/losses';
+import { bernoulliNllFromLogits, gaussianKlToStandard, gaussianNll, klWeight, reparameterize, squaredError } from '../../src/core/losses';
 import { testBackend } from './setup';
 
 describe('losses', () => {
@@ -45,5 +45,28 @@ describe('losses', () => {
   it('KL is zero exactly at the prior', async () => {
     const kl = await gaussianKlToStandard(tf.zeros([2, 4]) as tf.Tensor2D, tf.zeros([2, 4]) as tf.Tensor2D).data();
     assert.ok(Array.from(kl).every((v) => v === 0), `got ${Array.from(kl)}`);
+  });
+
+  it('Gaussian NLL with fixed σ matches −log N(x; μ, σ²I) computed by hand', async () => {
+    const mean = [[0.2, 0.9, -1.0], [0, 0, 0]];
+    const x = [[0.0, 1.0, 0.5], [1, -2, 0.25]];
+    for (const sigma of [0.1, 1, 2.5]) {
+      const expected = x.map((row, i) => row.reduce((s, v, j) => s + ((v - mean[i][j]) ** 2) / (2 * sigma ** 2) + 0.5 * Math.log(2 * Math.PI * sigma ** 2), 0));
+      const got = await gaussianNll(tf.tensor2d(mean), tf.tensor2d(x), sigma).data();
+      expected.forEach((e, i) => assert.ok(Math.abs(got[i] - e) < 1e-3 * Math.max(1, Math.abs(e)), `σ ${sigma}, row ${i}: ${got[i]} vs ${e}`));
+    }
+  });
+
+  it('squared error sums (x − x̂)² over features', async () => {
+    const got = await squaredError(tf.tensor2d([[1, 2, 3], [0, 0, 0]]), tf.tensor2d([[1, 0, 4], [0.5, -0.5, 2]])).data();
+    assert.deepEqual([...got].map((v) => Number(v.toFixed(5))), [5, 4.5]);
+  });
+
+  it('KL warm-up rises linearly from 0 to β, then stays at β', () => {
+    assert.equal(klWeight(2, 0, 100), 0);
+    assert.equal(klWeight(2, 25, 100), 0.5);
+    assert.equal(klWeight(2, 100, 100), 2);
+    assert.equal(klWeight(2, 5000, 100), 2);
+    assert.equal(klWeight(0.5, 0, 0), 0.5, 'no warm-up: β from the start');
   });
 });

@@ -1,8 +1,10 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs-core';
 import { DeviceData } from '../../src/core/data/deviceData';
-import { splitImageSet } from '../../src/core/data/dataset';
+import { splitData } from '../../src/core/data/dataset';
 import { Vae, vaeSpec } from '../../src/core/families/vae';
+import { lerp, slerp, INTERPOLATION_STEPS } from '../../src/core/families/vaeViews';
+import { resolveModelFile } from '../../src/core/modelfile/defaults';
 import { Trainer } from '../../src/core/loop';
 import { loadBundledMnist } from '../../src/node/bundledData';
 import { testBackend } from './setup';
@@ -45,7 +47,7 @@ describe('VAE', () => {
 
   it('a few hundred steps on the bundled MNIST lower held-out −ELBO by at least 40%', async function () {
     this.timeout(300000);
-    const { train, heldout } = splitImageSet(loadBundledMnist('.'), 0.1);
+    const { train, heldout } = splitData(loadBundledMnist('.'), 0.1);
     const trainData = new DeviceData(train), heldoutData = new DeviceData(heldout);
     const vae = new Vae(vaeSpec({ batchSize: 64 }, shape), shape);
     const trainer = new Trainer(vae, trainData, heldoutData, { batchSize: 64, readEvery: 20, seed: 2 });
@@ -59,7 +61,7 @@ describe('VAE', () => {
   });
 
   it('frees every tensor of every step: numTensors at step 1000 equals its value at step 10', async () => {
-    const { train, heldout } = splitImageSet(loadBundledMnist('.'), 0.1);
+    const { train, heldout } = splitData(loadBundledMnist('.'), 0.1);
     const trainData = new DeviceData(train), heldoutData = new DeviceData(heldout);
     const vae = new Vae(vaeSpec({ hiddenUnits: 8, batchSize: 16 }, shape), shape);
     let epochs = 0;
@@ -77,7 +79,7 @@ describe('VAE', () => {
   });
 
   it('changes the learning rate during training without resetting weights', async () => {
-    const { train, heldout } = splitImageSet(loadBundledMnist('.'), 0.1);
+    const { train, heldout } = splitData(loadBundledMnist('.'), 0.1);
     const trainData = new DeviceData(train), heldoutData = new DeviceData(heldout);
     const vae = new Vae(vaeSpec({ hiddenUnits: 32, batchSize: 16 }, shape), shape);
     const trainer = new Trainer(vae, trainData, heldoutData, { batchSize: 16, readEvery: 5, seed: 2 });
@@ -108,5 +110,55 @@ describe('VAE', () => {
     assert.equal(adam.beta2, 0.99);
     assert.throws(() => vae.setOptimizer({ type: 'sgd', learningRate: 0.1 }), /restart/);
     vae.dispose();
+  });
+
+  it('slerp keeps the endpoints and, between vectors of equal norm, the norm; lerp shrinks it', () => {
+    const a = new Float32Array([3, 0, 0, 4]), b = new Float32Array([0, 5, 0, 0]);
+    const norm = (v: Float32Array) => Math.hypot(...v);
+    assert.deepEqual([...slerp(a, b, 0)].map((v) => +v.toFixed(5)), [...a]);
+    assert.deepEqual([...slerp(a, b, 1)].map((v) => +v.toFixed(5)), [...b]);
+    for (const t of [0.25, 0.5, 0.75]) assert.ok(Math.abs(norm(slerp(a, b, t)) - 5) < 1e-4, `|slerp(${t})| = ${norm(slerp(a, b, t))}`);
+    assert.ok(norm(lerp(a, b, 0.5)) < 4, `|lerp(0.5)| = ${norm(lerp(a, b, 0.5))}`);
+    assert.deepEqual([...slerp(a, a, 0.3)].map((v) => +v.toFixed(5)), [...a], 'parallel vectors: no division by sin 0');
+  });
+
+  it('the interpolation view decodes a linear and a spherical path between the two chosen examples', async () => {
+    const vae = new Vae(vaeSpec({ hiddenUnits: 16, latentDim: 3 }, shape), shape);
+    const { heldout } = splitData(loadBundledMnist('.'), 0.1);
+    const data = new DeviceData(heldout);
+    const views = await vae.views(data, { focusIndex: 5, secondIndex: 9 });
+    const interp = views.find((v) => v.id === 'interpolation');
+    assert.ok(interp && interp.kind === 'images');
+    assert.equal(interp.count, 2 * INTERPOLATION_STEPS);
+    assert.deepEqual(interp.rowLabels, ['lerp', 'slerp']);
+    // Both rows start at the decoding of example 9's code and end at example 5's: the ends agree.
+    const px = 784, row2 = INTERPOLATION_STEPS * px;
+    const first = interp.pixels.subarray(0, px), firstSlerp = interp.pixels.subarray(row2, row2 + px);
+    assert.ok(first.every((v, i) => Math.abs(v - firstSlerp[i]) < 1e-4));
+    const views2 = await vae.views(data, { focusIndex: 5, secondIndex: 1 });
+    const interp2 = views2.find((v) => v.id === 'interpolation');
+    assert.ok(interp2 && interp2.kind === 'images' && interp2.pixels.some((v, i) => v !== interp.pixels[i]), 'another second example changes the interpolation');
+    vae.dispose(); data.dispose();
+  });
+
+  it('a Gaussian decoder with KL warm-up trains: the KL weight rises from 0, held-out reconstruction error falls', async () => {
+    const spec = resolveModelFile({ family: 'vae', latentDim: 2, networks: { encoder: [{ type: 'dense', units: 64, activation: 'relu' }, { type: 'dense', units: 4 }], decoder: [{ type: 'dense', units: 64, activation: 'relu' }, { type: 'dense', units: 784 }] }, loss: { reconstruction: 'gaussian', sigma: 0.1, klWarmup: 50 }, training: { batchSize: 64 } }, shape);
+    const vae = new Vae(spec, shape);
+    assert.equal(vae.klWeight, 0);
+    const { train, heldout } = splitData(loadBundledMnist('.'), 0.1);
+    const trainData = new DeviceData(train), heldoutData = new DeviceData(heldout);
+    const trainer = new Trainer(vae, trainData, heldoutData, { batchSize: 64, readEvery: 50, seed: 2 });
+    const before = await trainer.evaluate(heldoutData);
+    await trainer.runSteps(25);
+    assert.equal(vae.klWeight, 0.5);
+    await trainer.runSteps(125);
+    assert.equal(vae.klWeight, 1);
+    const after = await trainer.evaluate(heldoutData);
+    await trainer.flush();
+    console.log(`      Gaussian decoder (σ 0.1), held-out recon: ${before.recon.toFixed(0)} → ${after.recon.toFixed(0)} nats after 150 steps`);
+    assert.ok(after.recon < before.recon - 1000, `${before.recon} → ${after.recon}`);
+    // Σ(x − μ)²/2σ² + (D/2)·log 2πσ² with D = 784: the constant alone is 784/2·log(2π·0.01) ≈ −1086 nats.
+    assert.ok(after.recon > -1086.5, 'the reconstruction term cannot go below its constant');
+    trainer.dispose(); vae.dispose(); trainData.dispose(); heldoutData.dispose();
   });
 });

@@ -1,15 +1,36 @@
-/** In-memory image data sets and their train/held-out split. */
+/** In-memory data sets (images, or points such as the 2-D toy sets) and their train/held-out split. */
 import { parseIdx } from './idx';
 import type { DataShape } from '../family';
 
 /** Images as uint8 pixels (count×height×width, row-major) with one uint8 label each. */
 export interface ImageSet {
+  kind?: 'images';
   name: string;
   count: number;
   height: number;
   width: number;
   pixels: Uint8Array;
   labels: Uint8Array;
+}
+
+/** Real-valued vectors (count×dims, row-major) with one uint8 label each, e.g. the mode a toy point came from. */
+export interface PointSet {
+  kind: 'points';
+  name: string;
+  count: number;
+  dims: number;
+  points: Float32Array;
+  labels: Uint8Array;
+  /** How many label values there are. */
+  classes: number;
+}
+
+/** Any data set GenLab trains on. */
+export type DataSet = ImageSet | PointSet;
+
+/** Whether `set` holds points rather than images. */
+export function isPointSet(set: DataSet): set is PointSet {
+  return set.kind === 'points';
 }
 
 /** Builds an ImageSet from an IDX images file and an IDX labels file (both decompressed). */
@@ -25,26 +46,24 @@ export function imageSetFromIdx(name: string, images: Uint8Array, labels: Uint8A
   return { name, count, height, width, pixels: img.data, labels: lab.data };
 }
 
-/** The first `count` images of a set, or the rest after them: no copy, views of the same bytes. */
-export function sliceImageSet(set: ImageSet, start: number, end = set.count): ImageSet {
+/** Examples `start` (inclusive) to `end` (exclusive) of a set: no copy, views of the same bytes. */
+export function sliceData<T extends DataSet>(set: T, start: number, end = set.count): T {
+  const labels = set.labels.subarray(start, end);
+  if (isPointSet(set)) return { ...set, count: end - start, points: set.points.subarray(start * set.dims, end * set.dims), labels };
   const px = set.height * set.width;
-  return {
-    ...set,
-    count: end - start,
-    pixels: set.pixels.subarray(start * px, end * px),
-    labels: set.labels.subarray(start, end),
-  };
+  return { ...set, count: end - start, pixels: set.pixels.subarray(start * px, end * px), labels };
 }
 
 /** Splits a set into training and held-out parts; the last `heldoutFraction` is held out. */
-export function splitImageSet(set: ImageSet, heldoutFraction: number): { train: ImageSet; heldout: ImageSet } {
+export function splitData<T extends DataSet>(set: T, heldoutFraction: number): { train: T; heldout: T } {
   const heldoutCount = Math.max(1, Math.round(set.count * heldoutFraction));
   const cut = set.count - heldoutCount;
-  return { train: sliceImageSet(set, 0, cut), heldout: sliceImageSet(set, cut) };
+  return { train: sliceData(set, 0, cut), heldout: sliceData(set, cut) };
 }
 
-/** The shape of a loaded data set: grayscale, with classes from its largest label (at least 10). */
-export function shapeOfData(set: ImageSet): DataShape {
+/** The shape of a loaded data set: images are grayscale with classes from the largest label (at least 10). */
+export function shapeOfData(set: DataSet): DataShape {
+  if (isPointSet(set)) return { height: 1, width: set.dims, channels: 1, classes: set.classes, kind: 'points' };
   let max = 0;
   for (const l of set.labels) max = Math.max(max, l);
   return { height: set.height, width: set.width, channels: 1, classes: Math.max(10, max + 1) };

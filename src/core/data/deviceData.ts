@@ -3,7 +3,7 @@
  * with batches gathered there, so that a training step copies only its batch indices.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { ImageSet } from './dataset';
+import { isPointSet, type DataSet } from './dataset';
 import type { Rng } from '../rng';
 
 /** A batch: inputs flattened to [batch, features] in [0, 1], and integer labels. */
@@ -12,22 +12,27 @@ export interface Batch {
   y: tf.Tensor1D;
 }
 
-/** An image set uploaded to the backend as float32 in [0, 1], with int32 labels. */
+/** A data set uploaded to the backend as float32 (images scaled to [0, 1], points as they are), with int32 labels. */
 export class DeviceData {
-  /** All inputs, [count, height·width]. */
+  /** All inputs, [count, features]. */
   readonly x: tf.Tensor2D;
   /** All labels, [count]. */
   readonly y: tf.Tensor1D;
   /** How many examples there are. */
   readonly count: number;
-  /** Features per example (height·width·channels). */
+  /** Features per example (height·width·channels, or a point's dimensions). */
   readonly features: number;
 
   /** Uploads `set` once. The caller disposes this object when done. */
-  constructor(readonly set: ImageSet) {
+  constructor(readonly set: DataSet) {
     this.count = set.count;
-    this.features = set.height * set.width;
-    this.x = tf.tidy(() => tf.div(tf.cast(tf.tensor2d(set.pixels, [set.count, this.features], 'int32'), 'float32'), 255) as tf.Tensor2D);
+    if (isPointSet(set)) {
+      this.features = set.dims;
+      this.x = tf.tensor2d(set.points, [set.count, set.dims], 'float32');
+    } else {
+      this.features = set.height * set.width;
+      this.x = tf.tidy(() => tf.div(tf.cast(tf.tensor2d(set.pixels, [set.count, this.features], 'int32'), 'float32'), 255) as tf.Tensor2D);
+    }
     this.y = tf.tensor1d(set.labels, 'int32');
   }
 

@@ -1,18 +1,20 @@
 /**
  * Variational autoencoder (Kingma & Welling, "Auto-Encoding Variational Bayes", 2014):
- * encoder q(z|x) = N(μ(x), diag σ²(x)), prior p(z) = N(0, I), Bernoulli decoder p(x|z).
- * Trained on −ELBO = E_q[−log p(x|z)] + β·KL(q(z|x) ‖ p(z)) with one reparameterized sample.
+ * encoder q(z|x) = N(μ(x), diag σ²(x)), prior p(z) = N(0, I), and a Bernoulli decoder
+ * p(x|z) = Bern(σ(logits(z))) or a Gaussian one p(x|z) = N(μ(z), σ²I) with fixed σ.
+ * Trained on −ELBO = E_q[−log p(x|z)] + w·KL(q(z|x) ‖ p(z)) with one reparameterized sample,
+ * where w = β (β-VAE, Higgins et al. 2017), reached linearly over the KL warm-up steps.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Batch, DeviceData } from '../data/deviceData';
 import type { DataShape, GenerativeModel, LossTerms, ViewOptions } from '../family';
-import { bernoulliNllFromLogits, gaussianKlToStandard, reparameterize } from '../losses';
+import { bernoulliNllFromLogits, gaussianKlToStandard, gaussianNll, klWeight, reparameterize } from '../losses';
 import { buildSequential, takesImages } from '../modelfile/layers';
 import type { ModelSpec, OptimizerSpec } from '../modelfile/types';
 import { canReconfigure, makeOptimizer, reconfigureOptimizer, setOptimizerLearningRate } from '../optimizers';
 import { Rng } from '../rng';
-import type { View } from '../views';
+import type { ChartSpec, FormulaSpec, View } from '../views';
 import { vaeViews, type VaeLike } from './vaeViews';
 
 export { VAE_DEFAULTS, vaeSpec, type VaeConfig } from './vaeConfig';
@@ -29,10 +31,31 @@ export interface VaeTerms {
 
 const SAMPLE_GRID = 64;
 
+/** The VAE's charts: −ELBO with its reconstruction term, and the KL term. */
+export const VAE_CHARTS: readonly ChartSpec[] = [
+  {
+    id: 'loss', title: 'Loss (nats per image)', yLabel: 'nats', series: [
+      { term: 'negElbo', source: 'train', name: 'train −ELBO' },
+      { term: 'recon', source: 'train', name: 'train reconstruction' },
+      { term: 'negElbo', source: 'heldout', name: 'held-out −ELBO (per epoch)' },
+    ],
+  },
+  {
+    id: 'kl', title: 'KL term (nats per image)', yLabel: 'nats', series: [
+      { term: 'kl', source: 'train', name: 'train KL' },
+      { term: 'kl', source: 'heldout', name: 'held-out KL (per epoch)' },
+    ],
+  },
+];
+
 /** A VAE with MLP encoder and decoder. */
 export class Vae implements GenerativeModel, VaeLike {
   readonly family = 'vae';
   readonly lossTerms = ['loss', 'negElbo', 'recon', 'kl'] as const;
+  readonly charts = VAE_CHARTS;
+  readonly formula: FormulaSpec = { template: '−ELBO = reconstruction + KL: {0} = {1} + {2}', terms: ['negElbo', 'recon', 'kl'] };
+  /** Optimization steps taken, for the KL warm-up. */
+  steps = 0;
   readonly encoder: tfl.Sequential;
   readonly decoder: tfl.Sequential;
   readonly fixedZ: tf.Tensor2D;
@@ -84,9 +107,18 @@ export class Vae implements GenerativeModel, VaeLike {
     });
   }
 
-  /** Decoder means σ(logits): the expected image for z. */
+  /** The decoder's mean E[x|z]: σ(logits) for a Bernoulli decoder, the output itself for a Gaussian one. */
   decodeMean(z: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => tf.sigmoid(this.decodeLogits(z)));
+    return tf.tidy(() => (this.gaussian ? this.decodeLogits(z) : tf.sigmoid(this.decodeLogits(z))));
+  }
+
+  private get gaussian(): boolean {
+    return this.spec.loss.reconstruction === 'gaussian';
+  }
+
+  /** The KL weight w at the current step: β, reached linearly over the warm-up. */
+  get klWeight(): number {
+    return klWeight(this.spec.loss.beta, this.steps, this.spec.loss.klWarmup);
   }
 
   /** Loss terms for inputs `x` with reparameterization noise `eps` ~ N(0, I). */
@@ -94,9 +126,11 @@ export class Vae implements GenerativeModel, VaeLike {
     return tf.tidy(() => {
       const { mu, logVar } = this.encode(x);
       const z = reparameterize(mu, logVar, eps);
-      const recon = tf.mean(bernoulliNllFromLogits(this.decodeLogits(z), x)) as tf.Scalar;
+      const out = this.decodeLogits(z);
+      const nll = this.gaussian ? gaussianNll(out, x, this.spec.loss.sigma) : bernoulliNllFromLogits(out, x);
+      const recon = tf.mean(nll) as tf.Scalar;
       const kl = tf.mean(gaussianKlToStandard(mu, logVar)) as tf.Scalar;
-      return { loss: tf.add(recon, tf.mul(this.spec.loss.beta, kl)) as tf.Scalar, negElbo: tf.add(recon, kl) as tf.Scalar, recon, kl };
+      return { loss: tf.add(recon, tf.mul(this.klWeight, kl)) as tf.Scalar, negElbo: tf.add(recon, kl) as tf.Scalar, recon, kl };
     });
   }
 
@@ -114,6 +148,7 @@ export class Vae implements GenerativeModel, VaeLike {
       return t.loss;
     }, true) as tf.Scalar;
     eps.dispose();
+    this.steps++;
     return { loss, ...kept };
   }
 
@@ -130,9 +165,9 @@ export class Vae implements GenerativeModel, VaeLike {
     return tf.tidy(() => this.decodeMean(this.noise(n)));
   }
 
-  /** Samples, reconstructions, traversal/manifold and the latent scatter. */
+  /** Samples, reconstructions, traversal/manifold, the latent scatter and an interpolation. */
   views(heldout: DeviceData, options: ViewOptions): Promise<View[]> {
-    return vaeViews(this, heldout, options.focusIndex);
+    return vaeViews(this, heldout, options);
   }
 
   /** The current learning rate. */

@@ -1,8 +1,11 @@
-/** The VAE's views: samples, reconstructions, latent traversal and latent scatter. */
+/** The VAE's views: samples, reconstructions, latent traversal, latent scatter and interpolation. */
 import * as tf from '@tensorflow/tfjs-core';
+import { isPointSet } from '../data/dataset';
 import type { DeviceData } from '../data/deviceData';
+import { TOY_EXTENT } from '../data/toy';
+import type { ViewOptions } from '../family';
 import { readRows } from '../read';
-import type { ImagesView, ScatterView, View } from '../views';
+import type { ImagesView, PlaneView, ScatterView, View } from '../views';
 
 /** What the views need from a VAE. */
 export interface VaeLike {
@@ -44,6 +47,36 @@ export function manifoldGrid(side: number): Float32Array {
   return z;
 }
 
+/**
+ * Spherical linear interpolation between rows of `a` and `b` (Shoemake 1985; White 2016,
+ * "Sampling Generative Networks"): slerp(a, b; t) = sin((1−t)Ω)/sin Ω · a + sin(tΩ)/sin Ω · b,
+ * Ω = arccos(â·b̂). It keeps interpolants at the norm typical of N(0, I) samples; falls back to
+ * linear when a and b are (anti)parallel.
+ */
+export function slerp(a: Float32Array, b: Float32Array, t: number): Float32Array {
+  let dot = 0, na = 0, nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i] * b[i];
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+  }
+  const cos = Math.max(-1, Math.min(1, dot / Math.sqrt(na * nb || 1)));
+  const omega = Math.acos(cos);
+  const out = new Float32Array(a.length);
+  const s = Math.sin(omega);
+  const [wa, wb] = s < 1e-6 ? [1 - t, t] : [Math.sin((1 - t) * omega) / s, Math.sin(t * omega) / s];
+  for (let i = 0; i < a.length; i++) out[i] = wa * a[i] + wb * b[i];
+  return out;
+}
+
+/** Linear interpolation between `a` and `b`: (1 − t)·a + t·b. */
+export function lerp(a: Float32Array, b: Float32Array, t: number): Float32Array {
+  return a.map((v, i) => (1 - t) * v + t * b[i]);
+}
+
+/** Steps of an interpolation row, ends included. */
+export const INTERPOLATION_STEPS = 10;
+
 const TRAVERSAL_STEPS = 11;
 const TRAVERSAL_RANGE = 3;
 const MAX_TRAVERSED_DIMS = 10;
@@ -54,16 +87,62 @@ function imagesView(id: string, title: string, pixels: Float32Array, count: numb
   return { kind: 'images', id, title, pixels, count, height: side, width: side, channels: 1, cols, ...extra };
 }
 
+/** View captions (English; the webview translates them). */
+export const VAE_VIEW_TITLES = {
+  samples: 'Samples from fixed z ~ N(0, I)',
+  reconstructions: 'Reconstructions: held-out inputs (top) and their reconstructions (bottom)',
+  manifold: 'Latent manifold: decoded grid of z (Kingma & Welling, Fig. 4)',
+  traversal: 'Latent traversal: each row varies one dimension from −3 to +3 around the chosen point',
+  latent: 'Held-out examples encoded to latent space (μ), coloured by label',
+  interpolation: 'Interpolation between the two chosen held-out examples: linear (top) and spherical (bottom) in latent space',
+  plane: 'Data (held-out) and decoded samples',
+} as const;
+
+const clampIndex = (i: number, n: number) => Math.min(Math.max(0, Math.floor(i)), n - 1);
+
 /** Computes the VAE views from `heldout`, reading results back asynchronously. */
-export async function vaeViews(vae: VaeLike, heldout: DeviceData, focusIndex: number): Promise<View[]> {
-  const side = heldout.set.height;
-  const focus = Math.min(Math.max(0, Math.floor(focusIndex)), heldout.count - 1);
-  const nRecon = Math.min(RECON_COUNT, heldout.count);
+export async function vaeViews(vae: VaeLike, heldout: DeviceData, options: ViewOptions): Promise<View[]> {
+  const set = heldout.set;
   const nScatter = Math.min(SCATTER_MAX, heldout.count);
+  const scatterT = tf.tidy(() => {
+    const mu = vae.encodeMean(tf.slice(heldout.x, [0, 0], [nScatter, heldout.features]));
+    return (vae.latentDim >= 2 ? tf.slice(mu, [0, 0], [nScatter, 2]) : tf.concat([mu, tf.zerosLike(mu)], 1)) as tf.Tensor2D;
+  });
+  const latent: ScatterView = {
+    kind: 'scatter', id: 'latent', title: VAE_VIEW_TITLES.latent, points: await readRows(scatterT),
+    labels: set.labels.subarray(0, nScatter), xLabel: 'z1', yLabel: 'z2',
+  };
+  if (isPointSet(set)) {
+    const samplesT = tf.tidy(() => vae.decodeMean(tf.randomNormal([1000, vae.latentDim], 0, 1, 'float32', 7)));
+    const generated = await readRows(samplesT);
+    const plane: PlaneView = {
+      kind: 'plane', id: 'samples', title: VAE_VIEW_TITLES.plane, extent: TOY_EXTENT,
+      layers: [{ name: 'real', points: set.points.subarray(0, 1000 * set.dims) }, { name: 'generated', points: generated }],
+    };
+    return [plane, latent];
+  }
+  return [...await imageViews(vae, heldout, options), latent];
+}
+
+/** The image views: samples, reconstructions, manifold or traversal, and the interpolation. */
+async function imageViews(vae: VaeLike, heldout: DeviceData, options: ViewOptions): Promise<View[]> {
+  const side = heldout.set.kind === 'points' ? 1 : heldout.set.height;
+  const focus = clampIndex(options.focusIndex, heldout.count);
+  const second = clampIndex(options.secondIndex ?? (focus === 0 ? 1 : 0), heldout.count);
+  const nRecon = Math.min(RECON_COUNT, heldout.count);
   const traversedDims = Math.min(vae.latentDim, MAX_TRAVERSED_DIMS);
   const manifoldSide = 15;
+  const ends = tf.tidy(() => vae.encodeMean(tf.gather(heldout.x, tf.tensor1d([second, focus], 'int32')) as tf.Tensor2D));
+  const endRows = await readRows(ends);
+  const a = endRows.subarray(0, vae.latentDim), b = endRows.subarray(vae.latentDim);
+  const path = new Float32Array(2 * INTERPOLATION_STEPS * vae.latentDim);
+  for (let s = 0; s < INTERPOLATION_STEPS; s++) {
+    const t = s / (INTERPOLATION_STEPS - 1);
+    path.set(lerp(a, b, t), s * vae.latentDim);
+    path.set(slerp(a, b, t), (INTERPOLATION_STEPS + s) * vae.latentDim);
+  }
 
-  const [samples, recon, traversal, scatter] = tf.tidy(() => {
+  const [samples, recon, traversal, interpolation] = tf.tidy(() => {
     const samplesT = vae.decodeMean(vae.fixedZ);
     const originals = tf.slice(heldout.x, [0, 0], [nRecon, heldout.features]);
     const reconT = tf.concat([originals, vae.decodeMean(vae.encodeMean(originals))], 0);
@@ -80,32 +159,27 @@ export async function vaeViews(vae: VaeLike, heldout: DeviceData, focusIndex: nu
       }
       travZ = tf.add(center, tf.tensor2d(offsets, [traversedDims * TRAVERSAL_STEPS, vae.latentDim]));
     }
-    const mu = vae.encodeMean(tf.slice(heldout.x, [0, 0], [nScatter, heldout.features]));
-    const mu2 = vae.latentDim >= 2 ? tf.slice(mu, [0, 0], [nScatter, 2]) : tf.concat([mu, tf.zerosLike(mu)], 1);
-    return [samplesT, reconT, vae.decodeMean(travZ), mu2 as tf.Tensor2D];
+    const interp = vae.decodeMean(tf.tensor2d(path, [2 * INTERPOLATION_STEPS, vae.latentDim]));
+    return [samplesT, reconT, vae.decodeMean(travZ), interp];
   });
-  // One read after another, each in slices: a single large download blocks the main thread.
+  // One read after another, each in slices (readRows disposes each): a single large download blocks the main thread.
   const sPx = await readRows(samples);
   const rPx = await readRows(recon);
   const tPx = await readRows(traversal);
-  const zPts = await readRows(scatter);
+  const iPx = await readRows(interpolation);
 
   const nSamples = vae.fixedZ.shape[0];
   const cols = Math.ceil(Math.sqrt(nSamples));
   const views: View[] = [
-    imagesView('samples', 'samples', sPx, nSamples, cols, side),
-    imagesView('reconstructions', 'reconstructions', rPx, 2 * nRecon, nRecon, side, { rowLabels: ['x', 'x̂'] }),
+    imagesView('samples', VAE_VIEW_TITLES.samples, sPx, nSamples, cols, side),
+    imagesView('reconstructions', VAE_VIEW_TITLES.reconstructions, rPx, 2 * nRecon, nRecon, side, { rowLabels: ['x', 'x̂'] }),
   ];
   if (vae.latentDim === 2) {
-    views.push(imagesView('traversal', 'manifold', tPx, manifoldSide * manifoldSide, manifoldSide, side));
+    views.push(imagesView('traversal', VAE_VIEW_TITLES.manifold, tPx, manifoldSide * manifoldSide, manifoldSide, side));
   } else {
     const rowLabels = Array.from({ length: traversedDims }, (_, d) => `z${d + 1}`);
-    views.push(imagesView('traversal', 'traversal', tPx, traversedDims * TRAVERSAL_STEPS, TRAVERSAL_STEPS, side, { rowLabels }));
+    views.push(imagesView('traversal', VAE_VIEW_TITLES.traversal, tPx, traversedDims * TRAVERSAL_STEPS, TRAVERSAL_STEPS, side, { rowLabels }));
   }
-  const latent: ScatterView = {
-    kind: 'scatter', id: 'latent', title: 'latent', points: zPts,
-    labels: heldout.set.labels.subarray(0, nScatter), xLabel: 'z1', yLabel: 'z2',
-  };
-  views.push(latent);
+  views.push(imagesView('interpolation', VAE_VIEW_TITLES.interpolation, iPx, 2 * INTERPOLATION_STEPS, INTERPOLATION_STEPS, side, { rowLabels: ['lerp', 'slerp'] }));
   return views;
 }

@@ -1,16 +1,17 @@
 /**
  * The model-file checker: JSON syntax, the JSON Schema (through a validator the caller passes,
  * since Ajv compiles with eval and so runs on the host and in the CLI, never in the webview),
- * and the checks a schema cannot express: shapes through every network, latent sizes, data.
+ * and the checks a schema cannot express: shapes through every network of every family, latent
+ * sizes, data, and settings the family does not read.
  * The same function feeds the Problems panel and `genlab check`. Every message says what is
  * wrong and how to fix it, on the text a user would change.
  */
 import type { DataShape } from '../family';
 import { BUNDLED_SHAPES } from './defaults';
-import { closest, didYouMean, showValue } from './hints';
-import { checkNetworkNames, checkVaeNetworks, type Path, type Report } from './networks';
+import { closest, dataName, didYouMean, showValue } from './hints';
+import { checkNetworkNames, checkNetworkShapes, isTied, type Path, type Report } from './networks';
 import { findDuplicateKeys, parseModelText, rangeOf, type Problem, type RangeTarget } from './parse';
-import { FAMILIES, FAMILY_VIEWS, TRAINABLE_FAMILIES, type DataSpec, type ModelFile } from './types';
+import { CONDITIONAL_FAMILIES, FAMILIES, FAMILY_VIEWS, GAN_FAMILIES, TRAINABLE_FAMILIES, type DataSpec, type Family, type ModelFile } from './types';
 
 /** A JSON Schema error: where (a JSON pointer path) and what. */
 export interface SchemaError {
@@ -70,10 +71,82 @@ function checkSemantics(file: ModelFile, options: CheckOptions, bad: (...prefix:
   if (!TRAINABLE_FAMILIES.includes(file.family)) return; // its networks are not settled yet
   if (!bad('networks')) checkNetworkNames(file, report);
   const typed = (file.latentDim === undefined || (Number.isInteger(file.latentDim) && file.latentDim > 0)) && (file.networks === undefined || isObject(file.networks));
-  if (file.family === 'vae' && shape && typed && !bad('latentDim') && !bad('loss') && !bad('data')) {
-    checkVaeNetworks(file, shape, (network) => bad('networks', network), report);
+  if (shape && typed && !bad('latentDim') && !bad('loss') && !bad('data') && !bad('tiedWeights')) {
+    checkNetworkShapes(file, shape, (network) => bad('networks', network), report);
   }
+  checkFamilySettings(file, shape, report);
   if (!bad('views')) checkViews(file, report);
+}
+
+/** Settings that only some families read, and those families. */
+const SETTINGS_FOR: ReadonlyArray<[Path, readonly Family[]]> = [
+  [['tiedWeights'], ['autoencoder']],
+  [['loss', 'beta'], ['vae']],
+  [['loss', 'reconstruction'], ['autoencoder', 'vae']],
+  [['loss', 'sigma'], ['vae']],
+  [['loss', 'klWarmup'], ['vae']],
+  [['loss', 'generator'], GAN_FAMILIES],
+  [['loss', 'labelSmoothing'], GAN_FAMILIES],
+  [['training', 'discriminatorSteps'], GAN_FAMILIES],
+];
+
+/** Families as named in messages: "the vae family", "the GAN families (gan, dcgan, cgan, acgan)". */
+function familiesInWords(families: readonly Family[]): string {
+  if (families === GAN_FAMILIES) return `the GAN families (${families.join(', ')})`;
+  return families.length === 1 ? `the ${families[0]} family` : `the ${families.slice(0, -1).join(', ')} and ${families[families.length - 1]} families`;
+}
+
+/** A setting written in a model file that its family does not read. */
+export interface IgnoredSetting {
+  path: Path;
+  /** The part of the setting a warning covers. */
+  at: RangeTarget;
+  /** Why it is ignored and what to do, in the checker's words. */
+  message: string;
+}
+
+/**
+ * The settings written in `file` that its family does not read on data of `shape` (such as
+ * "loss.klWarmup" in a GAN, or "loss.sigma" with a Bernoulli decoder). The checker warns about
+ * them; a writer of resolved model files can leave them out.
+ */
+export function ignoredSettings(file: ModelFile, shape?: DataShape): IgnoredSetting[] {
+  const written = (path: Path) => {
+    let v: unknown = file;
+    for (const key of path) {
+      if (!isObject(v) || !(key in v)) return false;
+      v = v[key];
+    }
+    return true;
+  };
+  const ignored: IgnoredSetting[] = [];
+  for (const [path, families] of SETTINGS_FOR) {
+    if (written(path) && !families.includes(file.family)) {
+      ignored.push({ path, at: 'property', message: `"${path.join('.')}" applies only to ${familiesInWords(families)}, so this ${file.family} model ignores it: remove it` });
+    }
+  }
+  const loss: Record<string, unknown> = isObject(file.loss) ? file.loss : {};
+  const reconstruction = loss.reconstruction ?? (shape?.kind === 'points' ? 'gaussian' : 'bernoulli');
+  if (file.family === 'vae' && 'sigma' in loss && reconstruction === 'bernoulli') {
+    ignored.push({ path: ['loss', 'sigma'], at: 'property', message: `"loss.sigma" is the standard deviation of a Gaussian decoder, but this VAE's decoder is Bernoulli, so it is ignored: add "reconstruction": "gaussian" to "loss", or remove "sigma"` });
+  }
+  if (isTied(file) && written(['networks', 'decoder'])) {
+    ignored.push({ path: ['networks', 'decoder'], at: 'key', message: `with "tiedWeights": true the decoder is the transpose of the encoder, so this "decoder" is ignored: remove "decoder", or set "tiedWeights": false to train it` });
+  }
+  return ignored;
+}
+
+/** Warns about settings the family does not read, and loss settings that do not fit the data. */
+function checkFamilySettings(file: ModelFile, shape: DataShape | undefined, report: Report): void {
+  for (const { path, message, at } of ignoredSettings(file, shape)) report('warning', message, path, at);
+  const loss: Record<string, unknown> = isObject(file.loss) ? file.loss : {};
+  if (shape?.kind === 'points' && (file.family === 'autoencoder' || file.family === 'vae') && loss.reconstruction === 'bernoulli') {
+    report('error', `"bernoulli" treats each value as a pixel in [0, 1], but "${dataName(file.data)}" holds 2-D points that lie outside it: use "gaussian" (the default for points)`, ['loss', 'reconstruction']);
+  }
+  if (CONDITIONAL_FAMILIES.includes(file.family) && shape && shape.classes < 2) {
+    const at: Path = typeof file.data === 'string' ? ['data'] : ['data', 'dataset'];
+    report('error', `"${dataName(file.data)}" has a single class (every example is labelled 0), but a ${file.family} is conditioned on the class and needs at least 2: use "ring", "grid" or "moons", or the gan family`, at);
+  }
 }
 
 /** Without a schema validator, a missing or unknown family is reported here. */

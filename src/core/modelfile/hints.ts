@@ -51,6 +51,16 @@ export function ordinal(n: number): string {
   return `${n}${suffix}`;
 }
 
+/** A model file's data as the user named it, for messages: "mnist", "ring", or the path of their own files. */
+export function dataName(data: unknown): string {
+  if (typeof data === 'string') return data;
+  const d = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
+  return typeof d.dataset === 'string' ? d.dataset : typeof d.path === 'string' ? d.path : 'mnist';
+}
+
+/** A count of values in words: "1 value", "784 values". */
+export const values = (n: number): string => `${n} value${n === 1 ? '' : 's'}`;
+
 /** A shape as written in messages: [28, 28, 1]. */
 export const formatShape = (shape: readonly unknown[]): string => `[${shape.join(', ')}]`;
 

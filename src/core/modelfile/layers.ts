@@ -205,7 +205,10 @@ export function takesImages(specs: readonly LayerSpec[]): boolean {
 /** Builds a sequential model from `specs` taking `input` (weights are created on the backend). */
 export function buildSequential(name: string, specs: readonly LayerSpec[], input: Shape, seed: number): tfl.Sequential {
   const model = tfl.sequential({ name });
-  specs.forEach((spec, i) => {
+  const shapes = inferShapes(specs, input);
+  specs.forEach((written, i) => {
+    // tf.layers' reshape cannot infer a -1 without a batch size: give it the shape inferShapes found.
+    const spec = written.type === 'reshape' && Array.isArray(written.targetShape) && written.targetShape.includes(-1) ? { ...written, targetShape: shapes[i] } : written;
     const withInit = 'kernelInitializer' in spec || !/dense|conv/i.test(spec.type) ? spec : { ...spec, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + i }) };
     model.add(createLayer(withInit, i, i === 0 ? input : undefined, `${name}_${i}`));
   });

@@ -1,14 +1,15 @@
 /**
- * Checks of a model file's networks: the networks a family needs, and for a VAE the shapes
- * through every layer, the encoder's 2·latentDim outputs, the decoder's output size and its
- * last activation. Part of the checker (check.ts).
+ * Checks of a model file's networks: the networks a family needs, and the shapes through every
+ * layer: what each network takes (data, a latent code z, z with a one-hot label) and what it
+ * must give (a code of latentDim values, an example, a logit), and the activations at their ends.
+ * Part of the checker (check.ts).
  */
 import type { DataShape } from '../family';
 import { resolveModelFile } from './defaults';
-import { closest, formatShape, layerName, networkName } from './hints';
+import { closest, dataName, formatShape, layerName, networkName, values } from './hints';
 import { inferShapes, LayerError, takesImages, type Shape } from './layers';
 import type { RangeTarget } from './parse';
-import { REQUIRED_NETWORKS, type LayerSpec, type ModelFile } from './types';
+import { GAN_FAMILIES, REQUIRED_NETWORKS, type Family, type LayerSpec, type ModelFile, type ModelSpec } from './types';
 
 /** A JSON path into the model file. */
 export type Path = Array<string | number>;
@@ -18,13 +19,17 @@ export type Report = (severity: 'error' | 'warning', message: string, path: Path
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const product = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
+/** Whether `file` is an autoencoder whose decoder is the transpose of its encoder. */
+export const isTied = (file: ModelFile): boolean => file.family === 'autoencoder' && file.tiedWeights === true;
+
 /** Checks that `file.networks` has each network its family needs, and only those. */
 export function checkNetworkNames(file: ModelFile, report: Report): void {
   const networks: unknown = file.networks;
   if (!isObject(networks)) return;
-  const required = REQUIRED_NETWORKS[file.family];
+  const known = REQUIRED_NETWORKS[file.family];
+  const required = isTied(file) ? known.filter((n) => n !== 'decoder') : known;
   const missing = required.filter((n) => !(n in networks));
-  const extra = Object.keys(networks).filter((n) => !required.includes(n));
+  const extra = Object.keys(networks).filter((n) => !known.includes(n));
   const renamed = new Map<string, string>(); // a name written → the needed network it misspells
   for (const name of missing) {
     const typo = closest(name, extra.filter((x) => !renamed.has(x)));
@@ -46,86 +51,232 @@ export function checkNetworkNames(file: ModelFile, report: Report): void {
 /** Whether `spec` is a list of layer objects that each name a type. */
 const isLayerList = (spec: unknown): spec is LayerSpec[] => Array.isArray(spec) && spec.every((l) => isObject(l) && typeof l.type === 'string');
 
+/** How messages name a family: "a VAE", "an AC-GAN". */
+const FAMILY_NAMES: Partial<Record<Family, string>> = { autoencoder: 'an autoencoder', vae: 'a VAE', gan: 'a GAN', dcgan: 'a DCGAN', cgan: 'a CGAN', acgan: 'an AC-GAN' };
+
+/** The data a family's networks are checked against. */
+interface DataContext {
+  shape: DataShape;
+  /** Values in one example: h·w·c for images, 2 for a 2-D point. */
+  features: number;
+  /** The data set as the user named it, for messages ("ring"). */
+  name: string;
+  report: Report;
+}
+
 /**
- * Checks shapes through a VAE's networks for data of `shape`; `skip(name)` tells which
- * networks already have problems of their own (from the schema) and are not walked.
+ * The data as a network takes it: an image [h, w, c] if it starts with a 2-D layer (or, for an
+ * autoencoder's encoder, with a flatten), else flat: as the families build their networks.
  */
-export function checkVaeNetworks(file: ModelFile, shape: DataShape, skip: (network: string) => boolean, report: Report): void {
+function dataInput(specs: readonly LayerSpec[], data: DataContext, leadingFlatten = false): Shape {
+  const image = takesImages(specs) || (leadingFlatten && specs[0]?.type === 'flatten');
+  return image ? [data.shape.height, data.shape.width, data.shape.channels] : [data.features];
+}
+
+/**
+ * Checks shapes through the networks of `file` for data of `shape`: each network from its
+ * input to the output its family needs. `skip(name)` tells which networks already have
+ * problems of their own (from the schema) and are not walked.
+ */
+export function checkNetworkShapes(file: ModelFile, shape: DataShape, skip: (network: string) => boolean, report: Report): void {
   const spec = resolveModelFile(file, shape);
-  const features = shape.height * shape.width * shape.channels;
+  const data: DataContext = { shape, features: shape.height * shape.width * shape.channels, name: dataName(file.data), report };
+  const network = (net: string): LayerSpec[] | undefined => {
+    const specs = spec.networks[net];
+    if (!isLayerList(specs) || skip(net)) return undefined;
+    return shape.kind === 'points' && reportImageLayer(net, specs, data) ? undefined : specs;
+  };
+  if (spec.family === 'autoencoder' || spec.family === 'vae') checkAutoencoder(spec, data, network);
+  else if (GAN_FAMILIES.includes(spec.family)) checkGan(spec, data, network);
+}
+
+/** An autoencoder's or a VAE's encoder (data → z, or μ and log σ²) and decoder (z → one logit per value). */
+function checkAutoencoder(spec: ModelSpec, data: DataContext, network: (net: string) => LayerSpec[] | undefined): void {
   const latent = spec.latentDim;
-  const { encoder: enc, decoder: dec } = spec.networks;
-  if (isLayerList(enc) && !skip('encoder')) {
-    const encIn: Shape = takesImages(enc) ? [shape.height, shape.width, shape.channels] : [features];
-    const shapes = walk('encoder', enc, encIn, report);
-    if (shapes) checkEncoderOutput(enc, [encIn, ...shapes], latent, report);
-  }
-  if (isLayerList(dec) && !skip('decoder')) {
-    const shapes = walk('decoder', dec, [latent], report);
-    const out = shapes?.[shapes.length - 1];
-    if (out && product(out) !== features) reportDecoderOutput(dec, out, shape, report);
-    const last = dec[dec.length - 1];
-    if (last && spec.loss.reconstruction === 'bernoulli' && (last.activation === 'sigmoid' || last.activation === 'softmax')) {
-      const layer = last.type === 'activation';
-      const fix = layer ? 'remove this layer' : `remove "activation": "${last.activation}"`;
-      const path: Path = ['networks', 'decoder', dec.length - 1, ...(layer ? [] : ['activation'])];
-      report('warning', `the decoder ends in ${last.activation}, but the Bernoulli loss applies the sigmoid itself, so the last layer must output logits: ${fix}`, path, layer ? 'value' : 'property');
+  const vae = spec.family === 'vae';
+  const tied = spec.family === 'autoencoder' && spec.tiedWeights === true;
+  const enc = network('encoder');
+  if (enc && !(tied && reportUntiable(enc, data.report))) {
+    const shapes = walk('encoder', enc, dataInput(enc, data, !vae), data.report);
+    if (shapes) {
+      checkFlatOutput('encoder', enc, shapes, {
+        size: vae ? 2 * latent : latent,
+        why: vae ? `μ and log σ² for each of the ${latent} latent dimensions` : `the code z, one value for each of the ${latent} latent dimensions`,
+        needs: `${FAMILY_NAMES[spec.family]} with latentDim ${latent} needs`,
+        orElse: (n) => (vae ? n % 2 === 0 && n / 2 <= 512 : n <= 512) ? `, or set "latentDim": ${vae ? n / 2 : n} to match the encoder` : '',
+      }, data.report);
     }
+  }
+  const dec = tied ? undefined : network('decoder');
+  if (dec) {
+    const shapes = walk('decoder', dec, [latent], data.report);
+    if (shapes) checkDataOutput('decoder', dec, shapes[shapes.length - 1], data);
+    if (spec.loss.reconstruction === 'bernoulli') checkLogitEnd('decoder', dec, 'the Bernoulli loss applies the sigmoid itself', data.report);
   }
 }
 
-/** Infers shapes through one network, reporting the layer that breaks; undefined if one did. */
-function walk(network: string, specs: readonly LayerSpec[], input: Shape, report: Report): Shape[] | undefined {
+/** A GAN's generator (z, with a one-hot label if conditional → an example) and discriminator (example → logits). */
+function checkGan(spec: ModelSpec, data: DataContext, network: (net: string) => LayerSpec[] | undefined): void {
+  const { family, latentDim } = spec;
+  const classes = data.shape.classes;
+  const acgan = family === 'acgan';
+  const conditional = family === 'cgan' || acgan;
+  const gen = network('generator');
+  if (gen) {
+    const about = conditional ? `${latentDim + classes} values, z (${latentDim}) and the one-hot label (${classes})` : undefined;
+    const shapes = walk('generator', gen, [conditional ? latentDim + classes : latentDim], data.report, about);
+    if (shapes) checkDataOutput('generator', gen, shapes[shapes.length - 1], data);
+    checkGeneratorEnd(gen, data);
+  }
+  const disc = network('discriminator');
+  if (!disc) return;
+  // A CGAN's D also gets the label: appended to the flattened example, or as extra channels of an image.
+  const { height, width, channels } = data.shape;
+  const image = takesImages(disc);
+  const cgan = family === 'cgan';
+  const input = cgan ? (image ? [height, width, channels + classes] : [data.features + classes]) : dataInput(disc, data);
+  const label = image ? `${formatShape(input)}, the image with the one-hot label as ${classes} more channels` : `${data.features + classes} values, the flattened example (${data.features}) and the one-hot label (${classes})`;
+  const shapes = walk('discriminator', disc, input, data.report, cgan ? label : undefined);
+  if (shapes) {
+    checkFlatOutput('discriminator', disc, shapes, {
+      size: acgan ? 1 + classes : 1,
+      why: acgan ? `a real-or-fake logit and a logit for each of the ${classes} classes` : 'a logit: how real the example looks',
+      needs: `${FAMILY_NAMES[family]}'s discriminator${acgan ? ` on ${classes} classes` : ''} needs`,
+    }, data.report);
+  }
+  checkLogitEnd('discriminator', disc, acgan ? 'the AC-GAN loss applies the sigmoid and the softmax itself' : 'the GAN loss applies the sigmoid itself', data.report);
+}
+
+/** Reports the first image layer (conv2d, …) of a network on point data; true if there is one. */
+function reportImageLayer(network: string, specs: readonly LayerSpec[], data: DataContext): boolean {
+  const i = specs.findIndex((l) => /2d/i.test(l.type));
+  if (i < 0) return false;
+  data.report('error', `${layerName(network, i, specs[i].type)} works on images, but "${data.name}" holds ${data.features}-D points (${values(data.features)} each): use dense layers, such as { "type": "dense", "units": 128 }, or remove "${network}" to use the default`, ['networks', network, i, 'type']);
+  return true;
+}
+
+/** With tied weights the decoder is built from the encoder's transposed dense kernels: reports the first layer that has none. */
+function reportUntiable(enc: readonly LayerSpec[], report: Report): boolean {
+  const i = enc.findIndex((l, k) => l.type !== 'dense' && !(k === 0 && l.type === 'flatten'));
+  if (i < 0) return false;
+  report('error', `${layerName('encoder', i, enc[i].type)} cannot be tied: with "tiedWeights" the decoder uses the transposes of the encoder's dense weight matrices, so the encoder may have only dense layers (after an optional flatten first): replace this layer with dense layers, or set "tiedWeights": false`, ['networks', 'encoder', i]);
+  return true;
+}
+
+/**
+ * Infers shapes through one network, from its input on; reports the layer that breaks and
+ * returns undefined. `about` describes an input that is not plain data, for errors in the first layer.
+ */
+function walk(network: string, specs: readonly LayerSpec[], input: Shape, report: Report, about?: string): Shape[] | undefined {
   const path: Path = ['networks', network];
   if (specs.length === 0) {
     report('error', `${networkName(network)} has no layers: add at least one, such as { "type": "dense", "units": 128 }, or remove it to use the default`, path);
     return undefined;
   }
   try {
-    const shapes = inferShapes(specs, input);
-    return shapes;
+    const shapes = [input, ...inferShapes(specs, input)];
+    // tf.layers' flatten needs at least [steps, channels]; its computeOutputShape does not say so.
+    const i = specs.findIndex((l, k) => l.type === 'flatten' && shapes[k].length === 1);
+    if (i < 0) return shapes;
+    report('error', `${layerName(network, i, 'flatten')} gets ${formatShape(shapes[i])}, which is flat already, and flatten needs an image [height, width, channels]: remove this layer`, [...path, i]);
+    return undefined;
   } catch (e) {
     if (!(e instanceof LayerError)) throw e;
     const spec = specs[e.index];
     const written = e.option !== undefined && e.option in spec;
     const name = layerName(network, e.index, e.option === 'type' ? undefined : spec.type);
-    const message = e.message.startsWith(`${spec.type} `) ? `${name} ${e.message.slice(spec.type.length + 1)}` : `${name}: ${e.message}`;
+    const message = (e.message.startsWith(`${spec.type} `) ? `${name} ${e.message.slice(spec.type.length + 1)}` : `${name}: ${e.message}`) + (about && e.index === 0 ? ` (${networkName(network)} takes ${about})` : '');
     report('error', message, written ? [...path, e.index, e.option as string] : [...path, e.index], written ? e.at : 'value');
     return undefined;
   }
 }
 
-/** The encoder must output μ and log σ²: a flat vector of 2·latentDim values. */
-function checkEncoderOutput(enc: readonly LayerSpec[], shapes: Shape[], latent: number, report: Report): void {
+/** A flat output a network must give: how many values, what they are, who needs them, and another fix for a count that differs. */
+interface FlatOutput {
+  size: number;
+  why: string;
+  needs: string;
+  orElse?: (written: number) => string;
+}
+
+/** Checks a network's output (`shapes` from its input on) is a flat vector of `want.size` values. */
+function checkFlatOutput(network: string, specs: readonly LayerSpec[], shapes: Shape[], want: FlatOutput, report: Report): void {
   const out = shapes[shapes.length - 1];
-  const want = 2 * latent;
-  const why = `μ and log σ² for each of the ${latent} latent dimensions`;
-  if (out.length === 1 && out[0] === want) return;
+  const { size, why } = want;
+  if (out.length === 1 && out[0] === size) return;
+  const last: Path = ['networks', network, specs.length - 1];
   if (out.length > 1) {
-    const i = enc.findIndex((l, k) => l.type === 'dense' && shapes[k].length > 1);
+    const i = specs.findIndex((l, k) => l.type === 'dense' && shapes[k].length > 1);
     if (i >= 0) {
-      report('error', `${layerName('encoder', i, 'dense')} gets an image ${formatShape(shapes[i])}, so the encoder outputs ${formatShape(out)} instead of a flat vector of ${want} values (${why}): add { "type": "flatten" } before this layer`, ['networks', 'encoder', i]);
+      report('error', `${layerName(network, i, 'dense')} gets an image ${formatShape(shapes[i])}, so ${networkName(network)} outputs ${formatShape(out)} instead of a flat vector of ${values(size)} (${why}): add { "type": "flatten" } before this layer`, ['networks', network, i]);
     } else {
-      report('error', `the encoder outputs ${formatShape(out)}, but must output a flat vector of ${want} values (${why}): end it with { "type": "flatten" }, { "type": "dense", "units": ${want} }`, ['networks', 'encoder', enc.length - 1]);
+      report('error', `${networkName(network)} outputs ${formatShape(out)}, but must output a flat vector of ${values(size)} (${why}): end it with { "type": "flatten" }, { "type": "dense", "units": ${size} }`, last);
     }
     return;
   }
-  const last = enc[enc.length - 1];
-  const fix = last.type === 'dense' ? `give its last layer "units": ${want}` : `end it with { "type": "dense", "units": ${want} }`;
-  const orLatent = out[0] % 2 === 0 ? `, or set "latentDim": ${out[0] / 2} to match the encoder` : '';
-  report('error', `the encoder outputs ${out[0]} values, but a VAE with latentDim ${latent} needs ${want} (${why}): ${fix}${orLatent}`, ['networks', 'encoder', enc.length - 1]);
+  const fix = specs[specs.length - 1].type === 'dense' ? `give its last layer "units": ${size}` : `end it with { "type": "dense", "units": ${size} }`;
+  report('error', `${networkName(network)} outputs ${values(out[0])}, but ${want.needs} ${size} (${why}): ${fix}${want.orElse?.(out[0]) ?? ''}`, last);
 }
 
-/** The decoder must output one value (a logit) for each value of an example. */
-function reportDecoderOutput(dec: readonly LayerSpec[], out: Shape, shape: DataShape, report: Report): void {
-  const features = shape.height * shape.width * shape.channels;
-  const last = dec[dec.length - 1];
-  const image = `${shape.height}×${shape.width}×${shape.channels}`;
+/** A decoder or generator must output one value for each value of an example. */
+function checkDataOutput(network: string, specs: readonly LayerSpec[], out: Shape, data: DataContext): void {
+  const { shape, features } = data;
+  if (product(out) === features) return;
+  const last = specs[specs.length - 1];
+  const example = shape.kind === 'points' ? `a ${features}-D point` : `${shape.height}×${shape.width}×${shape.channels}`;
   let fix: string;
   if (last.type === 'dense' && out.length === 1) fix = `give its last layer "units": ${features}`;
   else if (out.length === 3 && out[0] === shape.height && out[1] === shape.width && 'filters' in last) fix = `give its last layer "filters": ${shape.channels}`;
   else if (out.length === 3) fix = `make its output ${shape.height}×${shape.width} (check the strides and the reshape before it) with ${shape.channels} channel${shape.channels > 1 ? 's' : ''}`;
   else fix = `end it with { "type": "dense", "units": ${features} }`;
   const outputs = out.length === 1 ? formatShape(out) : `${formatShape(out)} = ${product(out)} values`;
-  report('error', `the decoder outputs ${outputs}, but each example has ${features} values (${image}): ${fix}`, ['networks', 'decoder', dec.length - 1]);
+  data.report('error', `${networkName(network)} outputs ${outputs}, but each example has ${features} values (${example}): ${fix}`, ['networks', network, specs.length - 1]);
+}
+
+/** Warns when a network whose loss applies the sigmoid (or softmax) itself ends in one. */
+function checkLogitEnd(network: string, specs: readonly LayerSpec[], why: string, report: Report): void {
+  const last = specs[specs.length - 1];
+  if (!last || (last.activation !== 'sigmoid' && last.activation !== 'softmax')) return;
+  const layer = last.type === 'activation';
+  const fix = layer ? 'remove this layer' : `remove "activation": "${last.activation}"`;
+  const path: Path = ['networks', network, specs.length - 1, ...(layer ? [] : ['activation'])];
+  report('warning', `${networkName(network)} ends in ${last.activation}, but ${why}, so the last layer must output logits: ${fix}`, path, layer ? 'value' : 'property');
+}
+
+/** Layers that only move values around, skipped when looking for a network's last activation. */
+const SHAPE_ONLY = new Set(['reshape', 'flatten', 'permute', 'dropout']);
+/** Layers that are an activation themselves. */
+const ACTIVATION_LAYERS: Record<string, string> = { reLU: 'relu', leakyReLU: 'leakyReLU', elu: 'elu', prelu: 'prelu', thresholdedReLU: 'thresholdedReLU', softmax: 'softmax' };
+/** The range each bounded activation keeps its outputs in. */
+const BOUNDED: Record<string, string> = { sigmoid: '(0, 1)', hardSigmoid: '[0, 1]', tanh: '(−1, 1)', softsign: '(−1, 1)', softmax: '(0, 1)' };
+
+/**
+ * A generator's samples must be able to reach the data: images are in [0, 1], so a generator of
+ * images ends in a sigmoid; toy points spread over about [−3, 3], so a generator of points ends
+ * linear (as the real examples the discriminator compares them with).
+ */
+function checkGeneratorEnd(specs: readonly LayerSpec[], data: DataContext): void {
+  let i = specs.length - 1;
+  while (i > 0 && SHAPE_ONLY.has(specs[i].type)) i--;
+  const layer = specs[i];
+  if (!layer) return;
+  const own = typeof layer.activation === 'string' ? layer.activation : undefined;
+  const act = layer.type === 'activation' ? own : (ACTIVATION_LAYERS[layer.type] ?? own);
+  const path: Path = ['networks', 'generator', i];
+  const option = own !== undefined && layer.type !== 'activation'; // an "activation" option, not a layer of its own
+  if (data.shape.kind === 'points') {
+    if (act === undefined || !(act in BOUNDED)) return;
+    const fix = option ? `remove "activation": "${act}" so that it ends linear` : 'remove this layer so that it ends linear';
+    data.report('warning', `the generator ends in ${act}, which keeps its samples within ${BOUNDED[act]}, but the points of "${data.name}" reach beyond that: ${fix}`, option ? [...path, 'activation'] : path, option ? 'property' : 'value');
+    return;
+  }
+  if (act === 'sigmoid' || act === 'hardSigmoid') return;
+  let fix: string;
+  let at: Path = path;
+  if (layer.type === 'activation' || layer.type in ACTIVATION_LAYERS) fix = 'replace this layer with { "type": "activation", "activation": "sigmoid" }';
+  else if (option) [fix, at] = ['use "activation": "sigmoid"', [...path, 'activation']];
+  else if (/^(dense|conv|separableConv|depthwiseConv)/.test(layer.type)) fix = 'add "activation": "sigmoid" to this layer';
+  else fix = 'add { "type": "activation", "activation": "sigmoid" } after this layer';
+  const what = act === undefined || act === 'linear' ? 'a linear layer' : act;
+  data.report('warning', `the generator ends in ${what}, so its samples are not kept in [0, 1] as the images are: ${fix}`, at);
 }

@@ -8,10 +8,10 @@ export const FAMILIES = ['autoencoder', 'vae', 'gan', 'dcgan', 'cgan', 'acgan', 
 /** One model family. */
 export type Family = (typeof FAMILIES)[number];
 /** Families that train in this version. */
-export const TRAINABLE_FAMILIES: readonly Family[] = ['vae'];
+export const TRAINABLE_FAMILIES: readonly Family[] = ['autoencoder', 'vae', 'gan', 'dcgan', 'cgan', 'acgan'];
 
-/** Bundled data sets, usable offline. */
-export const BUNDLED_DATASETS = ['mnist'] as const;
+/** Bundled data sets, usable offline: MNIST digits, and the 2-D toy sets (generated from the seed). */
+export const BUNDLED_DATASETS = ['mnist', 'ring', 'grid', 'moons', 'spiral'] as const;
 /** One bundled data set. */
 export type BundledDataset = (typeof BUNDLED_DATASETS)[number];
 
@@ -39,6 +39,25 @@ export interface OptimizerSpec {
   momentum?: number;
 }
 
+/** The generator loss of a GAN (Goodfellow et al. 2014, §3): minimax log(1 − D(G(z))) or non-saturating −log D(G(z)). */
+export type GeneratorLoss = 'minimax' | 'non-saturating';
+
+/** Loss settings; each family reads the ones that apply to it. */
+export interface LossSpec {
+  /** Weight of the KL term (β-VAE). */
+  beta: number;
+  /** Decoder likelihood: Bernoulli (sigmoid + cross-entropy) or Gaussian (identity + squared error). */
+  reconstruction: 'bernoulli' | 'gaussian';
+  /** Standard deviation σ of a VAE's Gaussian decoder p(x|z) = N(x; μ(z), σ²I). */
+  sigma: number;
+  /** Steps over which a VAE's KL weight rises linearly from 0 to β (0: no warm-up; Bowman et al. 2016). */
+  klWarmup: number;
+  /** A GAN's generator loss. */
+  generator: GeneratorLoss;
+  /** One-sided label smoothing: the discriminator's target for real data is 1 − this (Salimans et al. 2016). */
+  labelSmoothing: number;
+}
+
 /** A model file as written: everything but the family is optional. */
 export interface ModelFile {
   $schema?: string;
@@ -47,10 +66,21 @@ export interface ModelFile {
   data?: BundledDataset | DataSpec;
   latentDim?: number;
   networks?: Record<string, LayerSpec[]>;
-  loss?: { beta?: number; reconstruction?: 'bernoulli' | 'gaussian' };
+  /** An autoencoder whose decoder uses the transposes of the encoder's weight matrices. */
+  tiedWeights?: boolean;
+  loss?: Partial<LossSpec>;
   optimizer?: Partial<OptimizerSpec>;
-  training?: { batchSize?: number; epochs?: number; seed?: number };
+  training?: Partial<TrainingSpec>;
   views?: string[];
+}
+
+/** How training runs. */
+export interface TrainingSpec {
+  batchSize: number;
+  epochs: number;
+  seed: number;
+  /** A GAN's discriminator steps per generator step (k in Goodfellow et al.'s Algorithm 1). */
+  discriminatorSteps: number;
 }
 
 /** A model file with every default filled in. */
@@ -60,9 +90,10 @@ export interface ModelSpec {
   data: Required<Pick<DataSpec, 'heldout'>> & DataSpec;
   latentDim: number;
   networks: Record<string, LayerSpec[]>;
-  loss: { beta: number; reconstruction: 'bernoulli' | 'gaussian' };
+  tiedWeights: boolean;
+  loss: LossSpec;
   optimizer: OptimizerSpec;
-  training: { batchSize: number; epochs: number; seed: number };
+  training: TrainingSpec;
   views: string[];
 }
 
@@ -81,5 +112,15 @@ export const REQUIRED_NETWORKS: Record<Family, readonly string[]> = {
 
 /** Views each family can show. */
 export const FAMILY_VIEWS: Partial<Record<Family, readonly string[]>> = {
-  vae: ['loss', 'samples', 'reconstructions', 'traversal', 'latent'],
+  autoencoder: ['loss', 'reconstructions', 'latent', 'errors', 'anomalies'],
+  vae: ['loss', 'samples', 'reconstructions', 'traversal', 'latent', 'interpolation'],
+  gan: ['loss', 'discriminator', 'samples', 'plane', 'divergence'],
+  dcgan: ['loss', 'discriminator', 'samples', 'plane', 'divergence'],
+  cgan: ['loss', 'discriminator', 'samples', 'classes', 'classInterpolation'],
+  acgan: ['loss', 'discriminator', 'accuracy', 'samples', 'classes', 'classInterpolation'],
 };
+
+/** Families trained adversarially (a generator against a discriminator). */
+export const GAN_FAMILIES: readonly Family[] = ['gan', 'dcgan', 'cgan', 'acgan'];
+/** Families conditioned on class labels. */
+export const CONDITIONAL_FAMILIES: readonly Family[] = ['cgan', 'acgan'];

@@ -1,0 +1,22 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { useNodeBackend } from './src/node/backend';
+import { patchMatMul } from './.tmp_cg_patch';
+import { ConditionalGan } from './src/core/families/conditionalGan';
+import { resolveModelFile } from './src/core/modelfile/defaults';
+const shape = { height: 28, width: 28, channels: 1, classes: 10 };
+(async () => {
+  await useNodeBackend('wasm'); patchMatMul();
+  const m = new ConditionalGan(resolveModelFile({ family: 'acgan' }, shape), shape);
+  const g0 = m.generator.getWeights().map((w) => w.dataSync().slice());
+  const d0 = m.discriminator.getWeights().map((w) => w.dataSync().slice());
+  const x = tf.randomUniform([64, 784]) as tf.Tensor2D, y = tf.tensor1d(Int32Array.from({ length: 64 }, (_, i) => i % 10), 'int32');
+  const gv = (m as any).gVars as tf.Variable[];
+  console.log(gv.map((v) => v.name + ' ' + v.trainable));
+  const z = tf.randomNormal([64, 64]) as tf.Tensor2D;
+  const { grads } = tf.variableGrads(() => m.generatorObjective(z, y), gv);
+  for (const [k, g] of Object.entries(grads)) console.log(k, tf.norm(g).dataSync()[0]);
+  tf.dispose(Object.values(m.step({ x, y })));
+  const diff = (a: Float32Array[], b: tf.Tensor[]) => a.map((w, i) => Array.from(b[i].dataSync()).reduce((mx, v, j) => Math.max(mx, Math.abs(v - w[j])), 0));
+  console.log('G moved', diff(g0, m.generator.getWeights()));
+  console.log('D moved', diff(d0, m.discriminator.getWeights()));
+})();
