@@ -9,13 +9,13 @@ import { resolveModelFile } from './src/core/modelfile/defaults';
 import { loadBundledMnist } from './src/node/bundledData';
 import { gridPng } from './src/node/png';
 import { writeFileSync } from 'node:fs';
-import { conditionalAccuracy, trainMnistClassifier } from './test/support/mnistClassifier';
+import { conditionalAccuracy, stabilizedNetworks, trainMnistClassifier } from './test/support/mnistClassifier';
 const shape = { height: 28, width: 28, channels: 1, classes: 10 };
 const [family, steps, batch, lr, every, hidden] = [process.argv[2] as 'cgan', +process.argv[3], +process.argv[4], +process.argv[5], +process.argv[6], 0];
 (async () => {
   await useNodeBackend('wasm'); patchMatMul();
   const mnist = loadBundledMnist('.');
-  const clf = await trainMnistClassifier({}, mnist);
+  const clf = await trainMnistClassifier({ hiddenUnits: +(process.env.CH ?? 256), epochs: +(process.env.CE ?? 3) }, mnist);
   console.log('clf', clf.heldoutAccuracy);
   const { train, heldout } = splitData(mnist, 0.1);
   const tr = new DeviceData(train), ho = new DeviceData(heldout);
@@ -26,6 +26,7 @@ const [family, steps, batch, lr, every, hidden] = [process.argv[2] as 'cgan', +p
     generator: [{ type: 'dense', units: 256 }, { type: 'batchNormalization' }, { type: 'reLU' }, { type: 'dense', units: 256 }, { type: 'batchNormalization' }, { type: 'reLU' }, { type: 'dense', units: 784, activation: 'sigmoid' }],
     discriminator: [{ type: 'dense', units: 256 }, { type: 'leakyReLU', alpha: 0.2 }, { type: 'dropout', rate: 0.3 }, { type: 'dense', units: 256 }, { type: 'leakyReLU', alpha: 0.2 }, { type: 'dropout', rate: 0.3 }, out],
   };
+  if (variant.startsWith('s')) file.networks = stabilizedNetworks(family, +variant.slice(1));
   if (variant === 'bnonly') file.networks = {
     generator: [{ type: 'dense', units: 256 }, { type: 'batchNormalization' }, { type: 'reLU' }, { type: 'dense', units: 256 }, { type: 'batchNormalization' }, { type: 'reLU' }, { type: 'dense', units: 784, activation: 'sigmoid' }],
   };

@@ -2,11 +2,11 @@
  * Benchmark (not a test): CGAN and AC-GAN on the bundled MNIST, Adam 2e-4 with β1 = 0.5, with
  * the default networks of defaults.ts (--networks default: G 64+10 → 256 → 256 → 784 sigmoid,
  * D MLP 256-256 with leaky ReLU) or the same widths with batch norm in G and dropout 0.3 in D
- * (--networks stable, test/support/mnistClassifier.ts's stabilizedNetworks).
+ * (--networks stable, test/support/mnistClassifier.ts's stabilizedNetworks; --hidden sets their width).
  * After a stated budget (steps × batch) it prints how often a separately trained classifier
  * (test/support/mnistClassifier.ts, its held-out accuracy printed too) recognizes 1,000 generated
  * digits as their requested class, and the time taken.
- * Usage: npx tsx bench/cgan-mnist.ts [--families cgan,acgan] [--networks default,stable] [--steps 2000] [--batch 64] [--every 500] [--lr 2e-4] [--backend wasm]
+ * Usage: npx tsx bench/cgan-mnist.ts [--families cgan,acgan] [--networks default,stable] [--hidden 256] [--steps 2000] [--batch 64] [--every 500] [--lr 2e-4] [--backend wasm]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { DeviceData } from '../src/core/data/deviceData';
@@ -24,6 +24,7 @@ const arg = (name: string, dflt: string) => {
 };
 const families = arg('families', 'cgan,acgan').split(',') as ('cgan' | 'acgan')[];
 const variants = arg('networks', 'default,stable').split(',') as ('default' | 'stable')[];
+const hidden = Number(arg('hidden', '256'));
 const steps = Number(arg('steps', '2000'));
 const batch = Number(arg('batch', '64'));
 const every = Number(arg('every', '500'));
@@ -41,14 +42,14 @@ const shape = { height: 28, width: 28, channels: 1, classes: 10 };
   const { train, heldout } = splitData(mnist, 0.1);
   const trainData = new DeviceData(train), heldoutData = new DeviceData(heldout);
   for (const family of families) for (const variant of variants) {
-    const networks = variant === 'stable' ? stabilizedNetworks(family) : undefined;
+    const networks = variant === 'stable' ? stabilizedNetworks(family, hidden) : undefined;
     const spec = resolveModelFile({ family, ...(networks ? { networks } : {}), optimizer: { learningRate }, training: { batchSize: batch, seed: 1 } }, shape);
     const model = new ConditionalGan(spec, shape);
     const last: Record<string, number> = {};
     const trainer = new Trainer(model, trainData, heldoutData, { batchSize: batch, readEvery: 50, seed: 1 }, {
       onSteps: (rows) => Object.assign(last, rows[rows.length - 1].values),
     });
-    console.log(`${family} (${variant} networks): ${model.parameterCount.toLocaleString('en')} parameters, batch ${batch}, Adam ${learningRate} β1 0.5`);
+    console.log(`${family} (${variant} networks${variant === 'stable' ? `, hidden ${hidden}` : ''}): ${model.parameterCount.toLocaleString('en')} parameters, batch ${batch}, Adam ${learningRate} β1 0.5`);
     t0 = performance.now();
     let trainMs = 0;
     for (let done = 0; done < steps;) {

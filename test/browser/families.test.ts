@@ -41,7 +41,7 @@ const CASES: Record<string, Case> = {
     views: ['loss', 'discriminator', 'divergence', 'plane'],
   },
   'DCGAN on MNIST': {
-    file: { family: 'dcgan', latentDim: 16, training: small },
+    file: { family: 'dcgan', latentDim: 16, training: { batchSize: 8 } },
     views: ['loss', 'discriminator', 'samples'],
     steps: 3,
   },

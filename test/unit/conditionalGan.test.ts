@@ -11,6 +11,7 @@ import { resolveModelFile } from '../../src/core/modelfile/defaults';
 import type { LayerSpec, ModelFile } from '../../src/core/modelfile/types';
 import type { ImagesView, PlaneView } from '../../src/core/views';
 import { loadBundledMnist } from '../../src/node/bundledData';
+import { conditionalAccuracy, stabilizedNetworks, trainMnistClassifier } from '../support/mnistClassifier';
 import { testBackend } from './setup';
 
 const mnist = { height: 28, width: 28, channels: 1, classes: 10 };
@@ -227,5 +228,29 @@ describe('conditional GANs (CGAN, AC-GAN)', () => {
     assert.equal(gan.watch(winning(1, 100)), undefined);
     assert.equal(gan.watch(winning(101, 100)), DISCRIMINATOR_WINNING);
     gan.dispose();
+  });
+
+  it('AC-GAN quality: a separately trained classifier recognizes at least 60% of 1,000 generated digits as their requested class after 500 steps of 32', async function () {
+    this.timeout(180000);
+    const t0 = performance.now();
+    const digits = loadBundledMnist('.');
+    const classifier = await trainMnistClassifier({ hiddenUnits: 64, epochs: 1 }, digits);
+    assert.ok(classifier.heldoutAccuracy > 0.85, `the classifier itself reaches only ${classifier.heldoutAccuracy} on held-out digits`);
+    const { train, heldout } = splitData(digits, 0.1);
+    const trainData = new DeviceData(train), heldoutData = new DeviceData(heldout);
+    const spec = resolveModelFile({ family: 'acgan', networks: stabilizedNetworks('acgan', 128), optimizer: { learningRate: 1e-3 }, training: { batchSize: 32, seed: 1 } }, mnist);
+    const gan = new ConditionalGan(spec, mnist);
+    const trainer = new Trainer(gan, trainData, heldoutData, { batchSize: 32, readEvery: 50, seed: 1 });
+    const chance = await conditionalAccuracy(gan, classifier);
+    await trainer.runSteps(500);
+    await trainer.flush();
+    const rate = await conditionalAccuracy(gan, classifier);
+    console.log(`      classifier (held-out accuracy ${(100 * classifier.heldoutAccuracy).toFixed(1)}%) recognizes ${(100 * chance).toFixed(1)}% → ${(100 * rate).toFixed(1)}% of generated digits as requested; ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    assert.ok(rate >= 0.6, `only ${rate} of generated digits are recognized as their requested class`);
+    trainer.dispose();
+    gan.dispose();
+    classifier.dispose();
+    trainData.dispose();
+    heldoutData.dispose();
   });
 });
