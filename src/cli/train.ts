@@ -74,7 +74,8 @@ export async function runTrain(args: ParsedArgs, out: (line: string) => void, er
   } catch (e) {
     throw new CliError(`cannot build the model: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
   }
-  const trainData = new DeviceData(train), heldoutData = new DeviceData(heldout);
+  const window = set.kind === 'text' ? spec.transformer.context : 0;
+  const trainData = new DeviceData(train, { window }), heldoutData = new DeviceData(heldout, { window, stride: Math.max(1, window) });
   const metrics = new MetricsFile(join(outDir, 'metrics.jsonl'));
   const progress = new Progress(total, batchSize);
   let lastLoss: number | undefined, lastHeldout: Record<string, number> | undefined, lastEval = -1;

@@ -7,7 +7,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { OptimizerSpec } from './modelfile/types';
 import type { Batch, DeviceData } from './data/deviceData';
-import type { ChartSpec, FormulaSpec, View } from './views';
+import type { ChartSpec, ControlSpec, FormulaSpec, View } from './views';
 import type { StepRow } from './loop';
 
 /** Named scalar loss terms of one step or one evaluation; the caller disposes them. */
@@ -19,6 +19,8 @@ export interface ViewOptions {
   focusIndex: number;
   /** The example chosen before it, for views between two points (interpolation). */
   secondIndex?: number;
+  /** Current values of the model's controls (a prompt, a temperature, a time step), by control id. */
+  inputs?: Readonly<Record<string, string | number>>;
 }
 
 /** A trainable generative model. */
@@ -35,6 +37,8 @@ export interface GenerativeModel {
   readonly charts: readonly ChartSpec[];
   /** The formula of the optimized loss, shown above the first chart, if any. */
   readonly formula?: FormulaSpec;
+  /** Inputs the panel shows for this model's views (a prompt box, sliders); their values arrive in ViewOptions.inputs. */
+  readonly controls?: readonly ControlSpec[];
   /** A warning about training going wrong, judged from the latest step rows (e.g. a GAN's discriminator winning), or undefined. */
   watch?(rows: readonly StepRow[]): string | undefined;
   /** `n` samples in data space, [n, features] in [0, 1] (caller disposes). */
@@ -61,6 +65,6 @@ export interface DataShape {
   width: number;
   channels: number;
   classes: number;
-  /** 'points' for vectors that are not images (the 2-D toy sets); images otherwise. */
-  kind?: 'points';
+  /** 'points' for vectors that are not images (the 2-D toy sets), 'text' for characters; images otherwise. */
+  kind?: 'points' | 'text';
 }

@@ -64,11 +64,52 @@ export interface MetricsView {
   values: Record<string, number>;
 }
 
+/** Labelled bars, e.g. the model's most likely next characters with their probabilities. */
+export interface BarsView {
+  kind: 'bars';
+  id: string;
+  title: string;
+  labels: string[];
+  values: Float32Array;
+  yLabel: string;
+}
+
+/** Lines of text, e.g. generated samples; `prompt` (if any) is the given part of each line, shown apart. */
+export interface TextView {
+  kind: 'text';
+  id: string;
+  title: string;
+  lines: string[];
+  prompt?: string;
+}
+
+/** Small multiples: a row of planes with shared extent, e.g. a diffusion's x_t at several t. */
+export interface PlanesView {
+  kind: 'planes';
+  id: string;
+  title: string;
+  extent: [number, number, number, number];
+  /** One panel per entry, captioned (e.g. "t = 200"), each with its point clouds. */
+  panels: { caption: string; layers: { name: string; points: Float32Array }[] }[];
+}
+
 /** One view of a model. */
-export type View = ImagesView | ScatterView | HistogramView | PlaneView | MetricsView;
+export type View = ImagesView | ScatterView | HistogramView | PlaneView | MetricsView | BarsView | TextView | PlanesView;
 
 /** Every view kind, for checks. */
-export const VIEW_KINDS = ['images', 'scatter', 'histogram', 'plane', 'metrics'] as const;
+export const VIEW_KINDS = ['images', 'scatter', 'histogram', 'plane', 'metrics', 'bars', 'text', 'planes'] as const;
+
+/** An input the panel shows next to a model's views: a text box or a slider; its value goes to ViewOptions.inputs[id]. */
+export interface ControlSpec {
+  id: string;
+  /** The English label (translated by the webview). */
+  label: string;
+  kind: 'text' | 'range';
+  default: string | number;
+  min?: number;
+  max?: number;
+  step?: number;
+}
 
 /** One curve of a chart: a loss term per step ('train'), per epoch ('heldout'), or a metric from the views ('metric'). */
 export interface ChartSeries {

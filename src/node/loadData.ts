@@ -2,11 +2,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { imageSetFromIdx, type DataSet } from '../core/data/dataset';
+import { imageSetFromIdx, textSetFromString, type DataSet } from '../core/data/dataset';
 import { isToyDataset, toyDataset } from '../core/data/toy';
 import { parseIdx } from '../core/data/idx';
 import type { ModelSpec } from '../core/modelfile/types';
 import { loadBundledMnist } from './bundledData';
+import { loadBundledText } from './bundledText';
 
 /** Reads a file, gunzipping it when it starts with the gzip magic bytes; errors name the file. */
 export function readMaybeGzip(path: string): Uint8Array {
@@ -20,11 +21,27 @@ export function readMaybeGzip(path: string): Uint8Array {
   }
 }
 
-/** The data `spec.data` names: a bundled set (toy sets are generated, always from seed 1), or images (and labels) from files relative to `baseDir`. */
+/** Whether a data path names a text file (UTF-8), by its extension. */
+export const isTextPath = (path: string): boolean => /\.(txt|md|text)$/i.test(path);
+
+/**
+ * The data `spec.data` names: a bundled set (toy sets are generated, always from seed 1; text is
+ * the tiny-shakespeare corpus), a UTF-8 text file, or images (and labels) in IDX files; paths are
+ * relative to `baseDir`.
+ */
 export function loadSpecData(spec: ModelSpec, baseDir: string, extensionRoot: string): DataSet {
   const d = spec.data;
-  if (!d.path) return isToyDataset(d.dataset) ? toyDataset(d.dataset) : loadBundledMnist(extensionRoot);
+  if (!d.path) {
+    if (d.dataset === 'shakespeare') return loadBundledText(extensionRoot);
+    return isToyDataset(d.dataset) ? toyDataset(d.dataset) : loadBundledMnist(extensionRoot);
+  }
   const at = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+  if (isTextPath(d.path)) {
+    if (!existsSync(at(d.path))) throw new Error(`${d.path}: no such file`);
+    const text = readFileSync(at(d.path), 'utf8');
+    if (!text.length) throw new Error(`${d.path}: the file is empty`);
+    return textSetFromString(d.path, text);
+  }
   const images = readMaybeGzip(at(d.path));
   if (d.labels) return imageSetFromIdx(d.path, images, readMaybeGzip(at(d.labels)));
   const img = parseIdx(images, d.path);

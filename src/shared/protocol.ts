@@ -21,7 +21,7 @@ export interface VaeHyperparameters {
   beta: number;
 }
 
-/** A data set as raw arrays: uint8 pixels (row-major, count×height×width) or float32 points, and uint8 labels. */
+/** A data set as raw arrays: uint8 pixels (row-major, count×height×width), float32 points or int32 text tokens, and uint8 labels. */
 export type DatasetPayload = DataSet;
 
 /** Messages the host sends to the webview. */
@@ -80,9 +80,18 @@ const imageChecks: Record<string, Check> = {
 const pointChecks: Record<string, Check> = {
   name: isStr, count: isNum, dims: isNum, classes: isNum, points: (v) => v instanceof Float32Array, labels: isBytes,
 };
-/** An image set or a point set whose arrays hold exactly `count` examples. */
+const textChecks: Record<string, Check> = {
+  name: isStr, count: isNum, tokens: (v) => v instanceof Int32Array, labels: isBytes,
+  vocab: (v) => Array.isArray(v) && v.length > 0 && v.every((c) => isStr(c) && Array.from(c as string).length === 1),
+};
+/** An image, point or text set whose arrays hold exactly `count` examples (text: tokens that index the vocabulary). */
 const isDataset: Check = (v) => {
   if (!isObj(v)) return false;
+  if (v.kind === 'text') {
+    if (!has(v, textChecks) || (v.tokens as Int32Array).length !== v.count || (v.labels as Uint8Array).length !== v.count) return false;
+    const size = (v.vocab as string[]).length;
+    return (v.tokens as Int32Array).every((t) => t >= 0 && t < size);
+  }
   if (v.kind === 'points') {
     return has(v, pointChecks) && (v.points as Float32Array).length === (v.count as number) * (v.dims as number) && (v.labels as Uint8Array).length === v.count;
   }

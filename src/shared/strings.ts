@@ -98,6 +98,7 @@ export const WEBVIEW_STRINGS = [
   'One row per class: the same fixed noise z in every row',
   'Class interpolation: fixed z, conditioning moved linearly from one class to the next',
   'Generated points, one colour per requested class',
+  'Data: {0} training and {1} held-out characters ({2} MB on the backend)',
 ] as const;
 
 /** One translatable webview string (its English text). */

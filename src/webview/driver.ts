@@ -38,8 +38,9 @@ const SPEED_WINDOW_MS = 3000;
 
 /** Trains one model at a time on one uploaded data set. */
 export class TrainingDriver {
-  private readonly train: DeviceData;
-  private readonly heldout: DeviceData;
+  private train: DeviceData | undefined;
+  private heldout: DeviceData | undefined;
+  private inputs: Record<string, string | number> = {};
   private model: GenerativeModel | undefined;
   private trainer: Trainer | undefined;
   private running = false;
@@ -51,15 +52,28 @@ export class TrainingDriver {
   private speedMarks: Array<{ t: number; samples: number }> = [];
   private samples = 0;
 
-  /** Uploads the data once; `readEvery` is the number of steps between loss reads. */
-  constructor(data: { train: DataSet; heldout: DataSet }, private readonly events: DriverEvents, private readonly readEvery: number) {
-    this.train = new DeviceData(data.train);
-    this.heldout = new DeviceData(data.heldout);
-  }
+  /** Keeps the data, uploaded on the first reset; `readEvery` is the number of steps between loss reads. */
+  constructor(private readonly data: { train: DataSet; heldout: DataSet }, private readonly events: DriverEvents, private readonly readEvery: number) {}
 
   /** Bytes the data takes on the backend. */
   get dataBytes(): number {
-    return this.train.bytes + this.heldout.bytes;
+    return (this.train?.bytes ?? 0) + (this.heldout?.bytes ?? 0);
+  }
+
+  /**
+   * Uploads the data for `spec` once: images and points as they are, text cut into windows of the
+   * model's context (uploaded again only when the context changes).
+   */
+  private upload(spec: ModelSpec): { train: DeviceData; heldout: DeviceData } {
+    const text = this.data.train.kind === 'text';
+    const window = text ? spec.transformer.context : 0;
+    if (!this.train || !this.heldout || this.train.window !== window) {
+      this.train?.dispose();
+      this.heldout?.dispose();
+      this.train = new DeviceData(this.data.train, { window });
+      this.heldout = new DeviceData(this.data.heldout, { window, stride: Math.max(1, window) });
+    }
+    return { train: this.train, heldout: this.heldout };
   }
 
   /** Whether the loop is running. */
@@ -84,7 +98,7 @@ export class TrainingDriver {
 
   /** The data's shape. */
   get shape(): DataShape {
-    return shapeOfData(this.train.set);
+    return shapeOfData(this.data.train);
   }
 
   /** Builds a fresh model from `spec` (disposing the old one) and shows its untrained views. */
@@ -93,8 +107,10 @@ export class TrainingDriver {
     this.trainer?.dispose();
     this.model?.dispose();
     this.model = undefined;
+    const { train, heldout } = this.upload(spec);
     this.model = createModel(spec, this.shape);
-    this.trainer = new Trainer(this.model, this.train, this.heldout, { batchSize: spec.training.batchSize, readEvery: this.readEvery, seed: spec.training.seed + 6 }, {
+    this.inputs = Object.fromEntries((this.model.controls ?? []).map((c) => [c.id, c.default]));
+    this.trainer = new Trainer(this.model, train, heldout, { batchSize: spec.training.batchSize, readEvery: this.readEvery, seed: spec.training.seed + 6 }, {
       onSteps: (rows) => this.events.onSteps(rows),
       onEpoch: (row) => this.events.onEpoch(row),
     });
@@ -156,6 +172,12 @@ export class TrainingDriver {
     if (!this.running) await this.refreshViews();
   }
 
+  /** Sets the value of one of the model's controls (a prompt, a slider) and refreshes the views. */
+  async setInput(id: string, value: string | number): Promise<void> {
+    this.inputs = { ...this.inputs, [id]: value };
+    if (!this.running) await this.refreshViews();
+  }
+
   private async loop(): Promise<void> {
     const trainer = this.trainer as Trainer;
     while (this.running) {
@@ -186,9 +208,9 @@ export class TrainingDriver {
   }
 
   private async refreshViews(): Promise<void> {
-    if (!this.model) return;
+    if (!this.model || !this.heldout) return;
     const started = performance.now();
-    await this.events.onViews(await this.model.views(this.heldout, { focusIndex: this.focusIndex, secondIndex: this.secondIndex }));
+    await this.events.onViews(await this.model.views(this.heldout, { focusIndex: this.focusIndex, secondIndex: this.secondIndex, inputs: this.inputs }));
     this.lastViews = performance.now();
     this.viewCost = this.lastViews - started;
   }
@@ -207,7 +229,7 @@ export class TrainingDriver {
     await this.pause();
     this.trainer?.dispose();
     this.model?.dispose();
-    this.train.dispose();
-    this.heldout.dispose();
+    this.train?.dispose();
+    this.heldout?.dispose();
   }
 }

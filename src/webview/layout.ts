@@ -28,13 +28,17 @@ export interface Layout {
   warning: HTMLElement;
   /** Where the cards of charts and views go, in order. */
   grid: HTMLElement;
+  /** The inputs of the current model's views (a prompt, sliders); hidden when it has none. */
+  modelControls: HTMLElement;
 }
 
-/** One card: a caption above a canvas. */
+/** One card: a caption above a canvas, or above text (`pre`) for text views. */
 export interface Card {
   section: HTMLElement;
   caption: HTMLElement;
   canvas: HTMLCanvasElement;
+  /** The text of a text view, when the card holds one (its canvas is then hidden). */
+  text?: HTMLPreElement;
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
@@ -45,7 +49,7 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, t
 }
 
 /** Appends a card to `parent` whose canvas has the id `view-<id>`; `wide` spans both columns. */
-export function addCard(parent: HTMLElement, id: string, caption: string, wide = false): Card {
+export function addCard(parent: HTMLElement, id: string, caption: string, wide = false, text = false): Card {
   const section = el('section', wide ? 'card wide' : 'card');
   section.dataset.view = id;
   const cap = el('h2', 'caption', caption);
@@ -55,7 +59,13 @@ export function addCard(parent: HTMLElement, id: string, caption: string, wide =
   canvas.setAttribute('aria-label', caption);
   section.append(cap, canvas);
   parent.append(section);
-  return { section, canvas, caption: cap };
+  if (!text) return { section, canvas, caption: cap };
+  canvas.hidden = true;
+  canvas.id = `view-${id}-canvas`;
+  const pre = el('pre', 'text-view');
+  pre.id = `view-${id}`;
+  section.append(pre);
+  return { section, canvas, caption: cap, text: pre };
 }
 
 /** Creates the layout inside `root`, with `t` translating every string. */
@@ -103,10 +113,13 @@ export function buildLayout(root: HTMLElement, t: (s: WebviewString) => string, 
   warning.setAttribute('role', 'status');
   warning.hidden = true;
   const grid = el('div', 'grid');
-  root.append(header, notice, controls, hyperBox, warning, formula, grid);
+  const modelControls = el('div', 'model-controls');
+  modelControls.id = 'model-controls';
+  modelControls.hidden = true;
+  root.append(header, notice, controls, hyperBox, warning, formula, modelControls, grid);
   root.setAttribute('aria-busy', 'false');
   return {
     stats, message, notice, formula, startPause, stepOnce, reset, learningRate, hyper, hyperBox,
-    warning, grid,
+    warning, grid, modelControls,
   };
 }

@@ -115,7 +115,7 @@ async function start(init: Init): Promise<void> {
         void driver.setFocus(i);
       }
     });
-  });
+  }, (id, value) => void driver.setInput(id, value));
 
   if (backend.backend !== 'webgl') {
     const reason = backend.skipped.join('; ');
@@ -154,9 +154,6 @@ async function start(init: Init): Promise<void> {
   new ResizeObserver(() => renderer.redraw()).observe(root);
   onThemeChange(() => renderer.redraw());
 
-  const mb = (driver.dataBytes / 1e6).toFixed(1);
-  const dataLine = set.kind === 'points' ? t('Data: {0} training and {1} held-out points ({2} MB on the backend)') : t('Data: {0} training and {1} held-out images ({2} MB on the backend)');
-  layout.message.textContent = format(dataLine, train.count, heldout.count, mb);
   live = {
     restart: (spec) => {
       fileSpec = spec;
@@ -173,5 +170,10 @@ async function start(init: Init): Promise<void> {
     },
   };
   await restart(fileSpec ?? vaeSpec(init.hyperparameters, driver.shape));
+  const mb = (driver.dataBytes / 1e6).toFixed(1);
+  const dataLine = set.kind === 'points' ? t('Data: {0} training and {1} held-out points ({2} MB on the backend)')
+    : set.kind === 'text' ? t('Data: {0} training and {1} held-out characters ({2} MB on the backend)')
+      : t('Data: {0} training and {1} held-out images ({2} MB on the backend)');
+  layout.message.textContent = format(dataLine, train.count, heldout.count, mb);
   if (init.autostart) driver.start();
 }

@@ -5,10 +5,12 @@
  */
 import type { GenerativeModel } from '../core/family';
 import type { EpochRow, StepRow } from '../core/loop';
-import type { ChartSpec, FormulaSpec, View } from '../core/views';
+import type { ChartSpec, FormulaSpec, PlanesView, View } from '../core/views';
 import { format, type WebviewString } from '../shared/strings';
 import { addCard, type Card, type Layout } from './layout';
 import { yieldToEventLoop } from './scheduler';
+import { buildModelControls } from './modelControls';
+import { drawBars } from './views/bars';
 import { drawHistogram } from './views/histogram';
 import { drawImageGrid } from './views/imageGrid';
 import { drawLineChart } from './views/lineChart';
@@ -31,11 +33,12 @@ export class Renderer {
   private lastStep = 0;
   private chartTimer: ReturnType<typeof setTimeout> | undefined;
 
-  /** Draws into `layout`, with `t` translating labels; `onCard` is told of every new view card. */
+  /** Draws into `layout`, with `t` translating labels; `onCard` is told of every new view card, `onInput` of every control change. */
   constructor(
     private readonly layout: Layout,
     private readonly t: (s: WebviewString) => string,
     private readonly onCard: (id: string, card: Card) => void = () => undefined,
+    private readonly onInput: (id: string, value: string | number) => void = () => undefined,
   ) {}
 
   /** Starts over for `model`: its charts and formula; only views named in `shown` are drawn (all when undefined). */
@@ -52,6 +55,7 @@ export class Renderer {
     this.layout.formula.textContent = '';
     delete this.layout.formula.dataset.value;
     this.layout.warning.hidden = true;
+    buildModelControls(this.layout.modelControls, model.controls ?? [], (s) => this.tr(s), this.onInput);
     this.charts.forEach((c, i) => {
       const card = addCard(this.layout.grid, c.id, this.tr(c.title), i === 0);
       card.canvas.classList.add('chart');
@@ -139,8 +143,8 @@ export class Renderer {
   private card(view: View): Card {
     let card = this.cards.get(view.id);
     if (!card) {
-      const wide = view.kind === 'images' && view.cols >= 10 && view.count / view.cols <= 3;
-      card = addCard(this.layout.grid, view.id, this.tr(view.title), wide);
+      const wide = (view.kind === 'images' && view.cols >= 10 && view.count / view.cols <= 3) || view.kind === 'text' || view.kind === 'planes';
+      card = addCard(this.layout.grid, view.id, this.tr(view.title), wide, view.kind === 'text');
       card.canvas.classList.add(view.kind);
       this.cards.set(view.id, card);
       this.onCard(view.id, card);
@@ -174,9 +178,59 @@ export class Renderer {
         case 'plane':
           drawPlane(canvas, v, this.tr.bind(this));
           break;
+        case 'bars':
+          drawBars(canvas, v, this.tr.bind(this));
+          break;
+        case 'text':
+          showText(this.card(v).text as HTMLPreElement, v.lines, v.prompt);
+          break;
+        case 'planes':
+          drawPlanes(this.card(v), v, this.tr.bind(this));
+          break;
       }
     }
   }
+}
+
+/** Fills `pre` with one block per line, the prompt part (if any) set apart. */
+function showText(pre: HTMLPreElement, lines: readonly string[], prompt?: string): void {
+  pre.replaceChildren(...lines.map((line) => {
+    const block = document.createElement('div');
+    block.className = 'text-line';
+    if (prompt && line.startsWith(prompt)) {
+      const given = document.createElement('span');
+      given.className = 'prompt';
+      given.textContent = prompt;
+      block.append(given, line.slice(prompt.length));
+    } else {
+      block.textContent = line;
+    }
+    return block;
+  }));
+}
+
+/** Draws small multiples: one canvas per panel in a row under the card's caption (its own canvas stays hidden). */
+function drawPlanes(card: Card, view: PlanesView, t: (s: string) => string): void {
+  card.canvas.hidden = true;
+  let row = card.section.querySelector<HTMLElement>('.planes');
+  if (!row) {
+    row = document.createElement('div');
+    row.className = 'planes';
+    row.id = `view-${view.id}`;
+    card.section.append(row);
+  }
+  while (row.children.length > view.panels.length) row.lastElementChild?.remove();
+  view.panels.forEach((panel, i) => {
+    let cell = row!.children[i] as HTMLElement | undefined;
+    if (!cell) {
+      cell = document.createElement('figure');
+      cell.append(document.createElement('canvas'), document.createElement('figcaption'));
+      (cell.firstElementChild as HTMLCanvasElement).className = 'view plane-cell';
+      row!.append(cell);
+    }
+    (cell.lastElementChild as HTMLElement).textContent = panel.caption;
+    drawPlane(cell.firstElementChild as HTMLCanvasElement, { extent: view.extent, layers: panel.layers }, t);
+  });
 }
 
 /** A loss value for the formula line: one decimal, or three significant digits when small. */

@@ -33,6 +33,13 @@ describe('protocol', () => {
     for (const b of bad) assert.equal(parseWebviewMessage(b), undefined, JSON.stringify(b));
     assert.equal(parseHostMessage({ ...init, dataset: { ...init.dataset, pixels: [1, 2] } }), undefined);
     assert.equal(parseHostMessage({ ...init, disabledBackends: ['gpu'] }), undefined);
+    const text = { kind: 'text', name: 't', count: 3, tokens: new Int32Array([0, 1, 0]), vocab: ['a', '高'], labels: new Uint8Array(3) };
+    assert.ok(parseHostMessage({ ...init, dataset: text }), 'a text set of code points');
+    assert.equal(parseHostMessage({ ...init, dataset: { ...text, tokens: new Int32Array([0, 2, 0]) } }), undefined, 'a token outside the vocabulary');
+    assert.equal(parseHostMessage({ ...init, dataset: { ...text, vocab: ['a', 'bc'] } }), undefined, 'a vocabulary entry of two characters');
+    const points = { kind: 'points', name: 'p', count: 2, dims: 2, classes: 1, points: new Float32Array(4), labels: new Uint8Array(2) };
+    assert.ok(parseHostMessage({ ...init, dataset: points }));
+    assert.equal(parseHostMessage({ ...init, dataset: { ...points, points: new Float32Array(3) } }), undefined, 'points that do not fill count × dims');
     assert.equal(parseHostMessage({ ...init, strings: { a: 1 } }), undefined);
     assert.equal(parseHostMessage({ ...init, autostart: 'yes' }), undefined);
     assert.equal(parseHostMessage({ ...init, spec: { ...spec, networks: { encoder: [{ units: 3 }] } } }), undefined);

@@ -25,8 +25,44 @@ export interface PointSet {
   classes: number;
 }
 
+/**
+ * Text as a sequence of Unicode code points (not UTF-16 units, so "高校生活" is 4 characters and
+ * an emoji is 1), each mapped to its index in `vocab`; `count` is the number of characters.
+ */
+export interface TextSet {
+  kind: 'text';
+  name: string;
+  count: number;
+  tokens: Int32Array;
+  /** The characters, sorted by code point; tokens index into this. */
+  vocab: string[];
+  /** Unused for text (always 0 per character), so that every set has labels. */
+  labels: Uint8Array;
+}
+
 /** Any data set GenLab trains on. */
-export type DataSet = ImageSet | PointSet;
+export type DataSet = ImageSet | PointSet | TextSet;
+
+/** Whether `set` holds text. */
+export function isTextSet(set: DataSet): set is TextSet {
+  return set.kind === 'text';
+}
+
+/** Reads `text` into a TextSet: its distinct code points, sorted, as the vocabulary. */
+export function textSetFromString(name: string, text: string): TextSet {
+  const chars = Array.from(text);
+  const vocab = [...new Set(chars)].sort((a, b) => (a.codePointAt(0) as number) - (b.codePointAt(0) as number));
+  const index = new Map(vocab.map((c, i) => [c, i]));
+  const tokens = Int32Array.from(chars, (c) => index.get(c) as number);
+  return { kind: 'text', name, count: tokens.length, tokens, vocab, labels: new Uint8Array(tokens.length) };
+}
+
+/** Characters of `set` from token `start` to `end`, as a string. */
+export function textOf(set: TextSet, start = 0, end = set.count): string {
+  let out = '';
+  for (let i = start; i < end; i++) out += set.vocab[set.tokens[i]];
+  return out;
+}
 
 /** Whether `set` holds points rather than images. */
 export function isPointSet(set: DataSet): set is PointSet {
@@ -49,6 +85,7 @@ export function imageSetFromIdx(name: string, images: Uint8Array, labels: Uint8A
 /** Examples `start` (inclusive) to `end` (exclusive) of a set: no copy, views of the same bytes. */
 export function sliceData<T extends DataSet>(set: T, start: number, end = set.count): T {
   const labels = set.labels.subarray(start, end);
+  if (isTextSet(set)) return { ...set, count: end - start, tokens: set.tokens.subarray(start, end), labels };
   if (isPointSet(set)) return { ...set, count: end - start, points: set.points.subarray(start * set.dims, end * set.dims), labels };
   const px = set.height * set.width;
   return { ...set, count: end - start, pixels: set.pixels.subarray(start * px, end * px), labels };
@@ -63,6 +100,7 @@ export function splitData<T extends DataSet>(set: T, heldoutFraction: number): {
 
 /** The shape of a loaded data set: images are grayscale with classes from the largest label (at least 10). */
 export function shapeOfData(set: DataSet): DataShape {
+  if (isTextSet(set)) return { height: 1, width: 1, channels: 1, classes: set.vocab.length, kind: 'text' };
   if (isPointSet(set)) return { height: 1, width: set.dims, channels: 1, classes: set.classes, kind: 'points' };
   let max = 0;
   for (const l of set.labels) max = Math.max(max, l);

@@ -3,10 +3,14 @@
  * with batches gathered there, so that a training step copies only its batch indices.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { isPointSet, type DataSet } from './dataset';
+import { isPointSet, isTextSet, type DataSet } from './dataset';
 import type { Rng } from '../rng';
 
-/** A batch: inputs flattened to [batch, features] in [0, 1], and integer labels. */
+/**
+ * A batch: inputs flattened to [batch, features] (images in [0, 1], points as they are), and
+ * integer labels. For text, x holds int32 windows of `window` + 1 consecutive tokens (inputs and
+ * their next-token targets), and y is all zeros.
+ */
 export interface Batch {
   x: tf.Tensor2D;
   y: tf.Tensor1D;
@@ -23,10 +27,26 @@ export class DeviceData {
   /** Features per example (height·width·channels, or a point's dimensions). */
   readonly features: number;
 
-  /** Uploads `set` once. The caller disposes this object when done. */
-  constructor(readonly set: DataSet) {
+  /** For text: the window length (the model's context); examples are windows starting every `stride` tokens. */
+  readonly window: number;
+  private readonly stride: number;
+
+  /**
+   * Uploads `set` once. Text is cut into windows of `text.window` + 1 tokens starting every
+   * `text.stride` tokens (1 for training; the window itself for held-out data, so that every
+   * character is scored once). The caller disposes this object when done.
+   */
+  constructor(readonly set: DataSet, text: { window: number; stride?: number } = { window: 0 }) {
     this.count = set.count;
-    if (isPointSet(set)) {
+    this.window = text.window;
+    this.stride = text.stride ?? 1;
+    if (isTextSet(set)) {
+      if (!(this.window > 0)) throw new Error('text data needs a window length (the model\'s context)');
+      if (set.count < this.window + 1) throw new Error(`the text has ${set.count} characters, fewer than the context of ${this.window} + 1`);
+      this.count = Math.floor((set.count - this.window - 1) / this.stride) + 1;
+      this.features = this.window + 1;
+      this.x = tf.tensor2d(set.tokens, [set.count, 1], 'int32');
+    } else if (isPointSet(set)) {
       this.features = set.dims;
       this.x = tf.tensor2d(set.points, [set.count, set.dims], 'float32');
     } else {
@@ -43,14 +63,27 @@ export class DeviceData {
 
   /** Gathers the examples at `indices` on the backend (caller disposes the batch). */
   gather(indices: Int32Array): Batch {
+    if (isTextSet(this.set)) return this.windows(indices);
     return tf.tidy(() => {
       const idx = tf.tensor1d(indices, 'int32');
       return { x: tf.gather(this.x, idx) as tf.Tensor2D, y: tf.gather(this.y, idx) as tf.Tensor1D };
     });
   }
 
+  /** Text windows: tokens p·stride … p·stride + window for each example p, as int32 [n, window + 1]. */
+  private windows(indices: Int32Array): Batch {
+    const n = indices.length, w = this.window + 1;
+    const at = new Int32Array(n * w);
+    for (let i = 0; i < n; i++) for (let j = 0; j < w; j++) at[i * w + j] = indices[i] * this.stride + j;
+    return tf.tidy(() => ({
+      x: tf.reshape(tf.gather(tf.reshape(this.x, [-1]), tf.tensor1d(at, 'int32')), [n, w]) as tf.Tensor2D,
+      y: tf.zeros([n], 'int32') as tf.Tensor1D,
+    }));
+  }
+
   /** The examples from `start` (inclusive) to `end` (exclusive), as a batch (caller disposes). */
   range(start: number, end: number): Batch {
+    if (isTextSet(this.set)) return this.windows(Int32Array.from({ length: end - start }, (_, i) => start + i));
     return tf.tidy(() => ({
       x: tf.slice(this.x, [start, 0], [end - start, this.features]),
       y: tf.slice(this.y, [start], [end - start]),

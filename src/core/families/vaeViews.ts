@@ -126,7 +126,7 @@ export async function vaeViews(vae: VaeLike, heldout: DeviceData, options: ViewO
 
 /** The image views: samples, reconstructions, manifold or traversal, and the interpolation. */
 async function imageViews(vae: VaeLike, heldout: DeviceData, options: ViewOptions): Promise<View[]> {
-  const side = heldout.set.kind === 'points' ? 1 : heldout.set.height;
+  const side = 'height' in heldout.set ? heldout.set.height : 1;
   const focus = clampIndex(options.focusIndex, heldout.count);
   const second = clampIndex(options.secondIndex ?? (focus === 0 ? 1 : 0), heldout.count);
   const nRecon = Math.min(RECON_COUNT, heldout.count);

@@ -15,7 +15,21 @@ export const BUNDLED_SHAPES: Record<string, DataShape> = {
   grid: { ...POINTS, classes: 25 },
   moons: { ...POINTS, classes: 2 },
   spiral: POINTS,
+  /** Text: one "example" per character; classes is the vocabulary size once the text is read. */
+  shakespeare: { height: 1, width: 1, channels: 1, classes: 65, kind: 'text' },
 };
+
+/** The defaults of the three families of issue 5, which each family's code reads. */
+export const TRANSFORMER_DEFAULTS = { layers: 2, heads: 4, embedding: 64, context: 64, dropout: 0 } as const;
+/** RealNVP's default number of coupling layers. */
+export const FLOW_DEFAULTS = { couplings: 8 } as const;
+/** DDPM's default schedule: T = 200 (small data), linear β from 1e-4 to 0.02 as in Ho et al. (who use T = 1000). */
+export const DIFFUSION_DEFAULTS = { steps: 200, schedule: 'linear', betaStart: 1e-4, betaEnd: 0.02 } as const;
+/** Width of the sinusoidal time embedding a DDPM's denoiser receives next to x_t. */
+export const TIME_EMBEDDING_DIMS = 16;
+
+/** Data a family trains on when its file names none (MNIST otherwise). */
+export const DEFAULT_DATA: Partial<Record<Family, 'shakespeare' | 'moons'>> = { autoregressive: 'shakespeare', flow: 'moons' };
 
 /** The default latent size of a family on data of `shape`. */
 export function defaultLatentDim(family: Family, shape: DataShape): number {
@@ -70,6 +84,21 @@ export function defaultNetworks(family: ModelFile['family'], latentDim: number, 
       };
     case 'dcgan':
       return points ? defaultNetworks('gan', latentDim, shape, hiddenUnits) : dcganNetworks(shape);
+    case 'flow':
+      // The hidden layers of each coupling's s and t network; the flow adds the output layer (2 × dims).
+      return { coupling: [dense(128, 'relu'), dense(128, 'relu')] };
+    case 'diffusion':
+      // ε-prediction: input x_t with the time embedding (concatenated for points, as extra channels for images), output ε.
+      return points
+        ? { denoiser: [dense(128, 'relu'), dense(128, 'relu'), dense(128, 'relu'), dense(features)] }
+        : {
+            denoiser: [
+              { type: 'conv2d', filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' },
+              { type: 'conv2d', filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' },
+              { type: 'conv2d', filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' },
+              { type: 'conv2d', filters: shape.channels, kernelSize: 3, padding: 'same' },
+            ],
+          };
     default:
       return {};
   }
@@ -78,7 +107,7 @@ export function defaultNetworks(family: ModelFile['family'], latentDim: number, 
 /** Resolves `file` against data of `shape`: every option not written gets its default. */
 export function resolveModelFile(file: ModelFile, shape: DataShape, hiddenUnits = DEFAULT_HIDDEN_UNITS): ModelSpec {
   const latentDim = file.latentDim ?? defaultLatentDim(file.family, shape);
-  const data = typeof file.data === 'string' ? { dataset: file.data } : { ...(file.data ?? { dataset: 'mnist' as const }) };
+  const data = typeof file.data === 'string' ? { dataset: file.data } : { ...(file.data ?? { dataset: DEFAULT_DATA[file.family] ?? 'mnist' }) };
   const defaults = defaultNetworks(file.family, latentDim, shape, hiddenUnits);
   const gan = GAN_FAMILIES.includes(file.family);
   const points = shape.kind === 'points';
@@ -113,6 +142,9 @@ export function resolveModelFile(file: ModelFile, shape: DataShape, hiddenUnits 
       seed: file.training?.seed ?? 1,
       discriminatorSteps: file.training?.discriminatorSteps ?? 1,
     },
+    transformer: { ...TRANSFORMER_DEFAULTS, ...(file.transformer ?? {}) },
+    flow: { ...FLOW_DEFAULTS, ...(file.flow ?? {}) },
+    diffusion: { ...DIFFUSION_DEFAULTS, ...(file.diffusion ?? {}) },
     views: file.views ?? [...(FAMILY_VIEWS[file.family] ?? [])],
   };
 }

@@ -8,10 +8,10 @@ export const FAMILIES = ['autoencoder', 'vae', 'gan', 'dcgan', 'cgan', 'acgan', 
 /** One model family. */
 export type Family = (typeof FAMILIES)[number];
 /** Families that train in this version. */
-export const TRAINABLE_FAMILIES: readonly Family[] = ['autoencoder', 'vae', 'gan', 'dcgan', 'cgan', 'acgan'];
+export const TRAINABLE_FAMILIES: readonly Family[] = ['autoencoder', 'vae', 'gan', 'dcgan', 'cgan', 'acgan', 'autoregressive', 'flow', 'diffusion'];
 
-/** Bundled data sets, usable offline: MNIST digits, and the 2-D toy sets (generated from the seed). */
-export const BUNDLED_DATASETS = ['mnist', 'ring', 'grid', 'moons', 'spiral'] as const;
+/** Bundled data sets, usable offline: MNIST digits, the 2-D toy sets (generated from a seed) and the tiny-shakespeare text. */
+export const BUNDLED_DATASETS = ['mnist', 'ring', 'grid', 'moons', 'spiral', 'shakespeare'] as const;
 /** One bundled data set. */
 export type BundledDataset = (typeof BUNDLED_DATASETS)[number];
 
@@ -58,6 +58,29 @@ export interface LossSpec {
   labelSmoothing: number;
 }
 
+/** A character-level transformer's size (GPT-2's shape, Radford et al. 2019): n_layer, n_head, n_embd, block size. */
+export interface TransformerSpec {
+  layers: number;
+  heads: number;
+  embedding: number;
+  /** Context length: how many characters the model sees. */
+  context: number;
+  dropout: number;
+}
+
+/** A RealNVP flow's size (Dinh et al. 2017): affine coupling layers with alternating masks. */
+export interface FlowSpec {
+  couplings: number;
+}
+
+/** A DDPM's noise schedule (Ho et al. 2020): T steps, β from betaStart to betaEnd (linear), or the cosine schedule (Nichol & Dhariwal 2021). */
+export interface DiffusionSpec {
+  steps: number;
+  schedule: 'linear' | 'cosine';
+  betaStart: number;
+  betaEnd: number;
+}
+
 /** A model file as written: everything but the family is optional. */
 export interface ModelFile {
   $schema?: string;
@@ -71,6 +94,9 @@ export interface ModelFile {
   loss?: Partial<LossSpec>;
   optimizer?: Partial<OptimizerSpec>;
   training?: Partial<TrainingSpec>;
+  transformer?: Partial<TransformerSpec>;
+  flow?: Partial<FlowSpec>;
+  diffusion?: Partial<DiffusionSpec>;
   views?: string[];
 }
 
@@ -94,6 +120,9 @@ export interface ModelSpec {
   loss: LossSpec;
   optimizer: OptimizerSpec;
   training: TrainingSpec;
+  transformer: TransformerSpec;
+  flow: FlowSpec;
+  diffusion: DiffusionSpec;
   views: string[];
 }
 
@@ -105,7 +134,7 @@ export const REQUIRED_NETWORKS: Record<Family, readonly string[]> = {
   dcgan: ['generator', 'discriminator'],
   cgan: ['generator', 'discriminator'],
   acgan: ['generator', 'discriminator'],
-  autoregressive: ['transformer'],
+  autoregressive: [],
   flow: ['coupling'],
   diffusion: ['denoiser'],
 };
@@ -118,6 +147,9 @@ export const FAMILY_VIEWS: Partial<Record<Family, readonly string[]>> = {
   dcgan: ['loss', 'discriminator', 'samples', 'plane', 'divergence'],
   cgan: ['loss', 'discriminator', 'samples', 'classes', 'classInterpolation'],
   acgan: ['loss', 'discriminator', 'accuracy', 'samples', 'classes', 'classInterpolation'],
+  autoregressive: ['loss', 'samples', 'prompt', 'nextToken'],
+  flow: ['loss', 'density', 'samples', 'dataToLatent', 'latentToData'],
+  diffusion: ['loss', 'strip', 'predictedX0', 'samples'],
 };
 
 /** Families trained adversarially (a generator against a discriminator). */

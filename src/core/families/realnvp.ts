@@ -1,0 +1,325 @@
+/**
+ * RealNVP (Dinh, Sohl-Dickstein & Bengio, "Density estimation using Real NVP", ICLR 2017): an
+ * invertible f: x → z made of affine coupling layers with alternating masks m, a base density
+ * N(0, I), and the exact log-likelihood by the change of variables (their eq. 3):
+ *   log p(x) = log N(f(x); 0, I) + Σ_k log|det ∂f_k/∂x_{k−1}|.
+ * One coupling (their eqs. 4–9, with the mask written as in §3.4):
+ *   y = m⊙x + (1 − m)⊙(x⊙exp(s(m⊙x)) + t(m⊙x)),   log|det ∂y/∂x| = Σ_j (1 − m_j)·s_j(m⊙x),
+ *   inverse: x = m⊙y + (1 − m)⊙((y − t(m⊙y))⊙exp(−s(m⊙y))).
+ * s and t come from one network per coupling (the model file's "coupling" hidden layers, then a
+ * zero-initialized dense layer of 2·D units, so that the flow starts as the identity), with
+ * s = S_MAX·tanh(raw s): a fixed bound S_MAX keeps exp(s) within [e^−S_MAX, e^S_MAX] per layer,
+ * for stability (the paper bounds s with tanh times a learned scale; a fixed one keeps every
+ * weight in the saved networks). Masks alternate from one coupling to the next: for points,
+ * m_j = (j + k) mod 2 (on 2-D points the two coordinates take turns); for images, a
+ * checkerboard m_{r,c} = (r + c + k) mod 2 on the flattened image. No batch norm, no multi-scale
+ * squeeze: MLP couplings, small enough to train in the panel.
+ * Images are dequantized (u = 255·x + U(0, 1), pixel units in [0, 256)) and modelled in logit
+ * space (the paper's §4.1): h = logit(α + (1 − 2α)·u/256), α = 0.05, whose log-Jacobian is part
+ * of f, so that the NLL in nats bounds the discrete 8-bit NLL and bits/dim = NLL / (D·ln 2).
+ * Points are modelled as they are (the toy sets are not standardized).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { Batch, DeviceData } from '../data/deviceData';
+import type { DataShape, GenerativeModel, LossTerms, ViewOptions } from '../family';
+import { buildSequential, inferShapes, takesImages } from '../modelfile/layers';
+import type { LayerSpec, ModelSpec, OptimizerSpec } from '../modelfile/types';
+import { canReconfigure, makeOptimizer, reconfigureOptimizer, setOptimizerLearningRate } from '../optimizers';
+import { Rng } from '../rng';
+import type { ChartSpec, FormulaSpec, View } from '../views';
+import { realNvpViews, type RealNvpLike } from './realnvpViews';
+
+/** The bound on s per coupling: s = S_MAX·tanh(raw), so each layer scales a coordinate by at most e^±S_MAX. */
+export const S_MAX = 2;
+/** The logit transform's margin α (Dinh et al. §4.1): h = logit(α + (1 − 2α)·u/256). */
+export const LOGIT_ALPHA = 0.05;
+/** Levels of an 8-bit pixel: dequantized pixels lie in [0, 256). */
+const LEVELS = 256;
+const LOG_2PI = Math.log(2 * Math.PI);
+/** Samples drawn from the fixed noise in the views: an 8×8 image grid, or 1000 points. */
+const FIXED_IMAGES = 64, FIXED_POINTS = 1000;
+
+/** The negative log-likelihood chart (nats per example), train per step and held-out per epoch. */
+export const REALNVP_LOSS_CHART: ChartSpec = {
+  id: 'loss', title: 'Negative log-likelihood per example (nats)', yLabel: 'nats', series: [
+    { term: 'loss', source: 'train', name: 'train −log p(x)' },
+    { term: 'loss', source: 'heldout', name: 'held-out −log p(x) (per epoch)' },
+  ],
+};
+
+/** For images: the same NLL in bits per dimension, NLL / (D·ln 2). */
+export const REALNVP_BITS_CHART: ChartSpec = {
+  id: 'bitsPerDim', title: 'Negative log-likelihood (bits per dimension)', yLabel: 'bits/dim', series: [
+    { term: 'bitsPerDim', source: 'train', name: 'train bits/dim' },
+    { term: 'bitsPerDim', source: 'heldout', name: 'held-out bits/dim (per epoch)' },
+  ],
+};
+
+/** The change of variables with the current value of each term. */
+export const REALNVP_FORMULA: FormulaSpec = {
+  template: '−log p(x) = −log N(f(x); 0, I) − log|det ∂f/∂x|: {0} = {1} − {2}',
+  terms: ['loss', 'priorNll', 'logDet'],
+};
+
+/** The masks m_k of `couplings` layers for data of `shape`: alternating coordinates, or a checkerboard on images. */
+export function couplingMasks(shape: DataShape, couplings: number): Float32Array[] {
+  const features = shape.height * shape.width * shape.channels;
+  const image = shape.kind !== 'points';
+  return Array.from({ length: couplings }, (_, k) => {
+    const m = new Float32Array(features);
+    for (let j = 0; j < features; j++) {
+      const pixel = Math.floor(j / shape.channels);
+      const parity = image ? Math.floor(pixel / shape.width) + (pixel % shape.width) : j;
+      m[j] = (parity + k) % 2;
+    }
+    return m;
+  });
+}
+
+/** A RealNVP flow with MLP (or convolutional) coupling networks. */
+export class RealNvp implements GenerativeModel, RealNvpLike {
+  readonly family = 'flow';
+  readonly lossTerms: readonly string[];
+  readonly charts: readonly ChartSpec[];
+  readonly formula = REALNVP_FORMULA;
+  readonly shape: DataShape;
+  /** Features per example, D. */
+  readonly features: number;
+  /** Whether the data are images (dequantized, logit space) rather than points. */
+  readonly image: boolean;
+  /** One s,t network per coupling, applied to m⊙x. */
+  readonly couplings: tfl.Sequential[];
+  /** Noise drawn once, so the sample grid (or cloud) is comparable over time. */
+  readonly fixedZ: tf.Tensor2D;
+  private readonly masks: tf.Tensor2D[];
+  private readonly convolutional: boolean;
+  private readonly optimizer: tf.Optimizer;
+  private readonly rng: Rng;
+  private lr: number;
+  private optimizerSpec: OptimizerSpec;
+
+  /** Builds `spec.flow.couplings` coupling networks from `spec.networks.coupling` for data of `shape`. */
+  constructor(readonly spec: ModelSpec, shape: DataShape) {
+    const hidden = spec.networks.coupling;
+    if (!hidden) throw new Error('a flow needs a "coupling" network');
+    if (shape.kind === 'text') throw new Error('a flow models points or images, not text');
+    const count = spec.flow.couplings;
+    if (!(Number.isInteger(count) && count >= 1)) throw new Error(`a flow needs at least one coupling layer, got ${count}`);
+    this.shape = shape;
+    this.features = shape.height * shape.width * shape.channels;
+    this.image = shape.kind !== 'points';
+    this.lossTerms = this.image ? ['loss', 'priorNll', 'logDet', 'bitsPerDim'] : ['loss', 'priorNll', 'logDet'];
+    this.charts = this.image ? [REALNVP_LOSS_CHART, REALNVP_BITS_CHART] : [REALNVP_LOSS_CHART];
+    this.rng = new Rng(spec.training.seed);
+    this.convolutional = this.image && takesImages(hidden);
+    const input = this.convolutional ? [shape.height, shape.width, shape.channels] : [this.features];
+    const layers = [...hidden, ...this.outputLayers(hidden, input)];
+    this.couplings = Array.from({ length: count }, (_, k) => buildSequential(`coupling${k + 1}`, layers, input, this.rng.seed()));
+    this.masks = couplingMasks(shape, count).map((m) => tf.tensor2d(m, [1, this.features]));
+    this.lr = spec.optimizer.learningRate;
+    this.optimizer = makeOptimizer(spec.optimizer);
+    this.optimizerSpec = spec.optimizer;
+    const n = this.image ? FIXED_IMAGES : FIXED_POINTS;
+    this.fixedZ = tf.randomNormal([n, this.features], 0, 1, 'float32', this.rng.seed());
+  }
+
+  /**
+   * The zero-initialized output of each s,t network: dense(2·D) after flat hidden layers; after
+   * convolutional ones a conv2d of 2·channels (s then t per pixel), so that s = t = 0 at the start.
+   */
+  private outputLayers(hidden: readonly LayerSpec[], input: number[]): LayerSpec[] {
+    const shapes = inferShapes(hidden, input);
+    const last = shapes.length ? shapes[shapes.length - 1] : input;
+    if (last.length === 3 && this.convolutional) {
+      return [{ type: 'conv2d', filters: 2 * this.shape.channels, kernelSize: 3, padding: 'same', kernelInitializer: 'zeros' }];
+    }
+    return [...(last.length > 1 ? [{ type: 'flatten' }] : []), { type: 'dense', units: 2 * this.features, kernelInitializer: 'zeros' }];
+  }
+
+  /** s = S_MAX·tanh(raw) and t of coupling `k` for masked input `xm`, both zero where m = 1. */
+  private scaleShift(k: number, xm: tf.Tensor2D): { s: tf.Tensor2D; t: tf.Tensor2D } {
+    const n = xm.shape[0], d = this.features, c = this.shape.channels;
+    const free = tf.sub(1, this.masks[k]);
+    let raw: tf.Tensor2D, t: tf.Tensor2D;
+    if (this.convolutional) {
+      const out = this.couplings[k].apply(tf.reshape(xm, [n, this.shape.height, this.shape.width, c])) as tf.Tensor4D;
+      const perPixel = tf.reshape(out, [n, d / c, 2 * c]);
+      raw = tf.reshape(tf.slice(perPixel, [0, 0, 0], [n, d / c, c]), [n, d]);
+      t = tf.reshape(tf.slice(perPixel, [0, 0, c], [n, d / c, c]), [n, d]);
+    } else {
+      const out = this.couplings[k].apply(xm) as tf.Tensor2D;
+      raw = tf.slice(out, [0, 0], [n, d]);
+      t = tf.slice(out, [0, d], [n, d]);
+    }
+    return { s: tf.mul(tf.mul(S_MAX, tf.tanh(raw)), free), t: tf.mul(t, free) };
+  }
+
+  /**
+   * The couplings forward, x → z, with Σ_k log|det ∂f_k| per example:
+   * y = m⊙x + (1 − m)⊙(x⊙exp(s) + t), log|det| = Σ_j (1 − m_j)·s_j (s, t already zero where m = 1).
+   */
+  forward(x: tf.Tensor2D): { z: tf.Tensor2D; logDet: tf.Tensor1D } {
+    return tf.tidy(() => {
+      let h = x;
+      let logDet = tf.zeros([x.shape[0]]) as tf.Tensor1D;
+      this.couplings.forEach((_, k) => {
+        const xm = tf.mul(h, this.masks[k]) as tf.Tensor2D;
+        const { s, t } = this.scaleShift(k, xm);
+        h = tf.add(xm, tf.mul(tf.sub(1, this.masks[k]), tf.add(tf.mul(h, tf.exp(s)), t))) as tf.Tensor2D;
+        logDet = tf.add(logDet, tf.sum(s, 1)) as tf.Tensor1D;
+      });
+      return { z: h, logDet };
+    });
+  }
+
+  /** The couplings inverted, z → x, last coupling first: x = m⊙y + (1 − m)⊙((y − t)⊙exp(−s)). */
+  inverse(z: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      let h = z;
+      for (let k = this.couplings.length - 1; k >= 0; k--) {
+        const ym = tf.mul(h, this.masks[k]) as tf.Tensor2D;
+        const { s, t } = this.scaleShift(k, ym);
+        h = tf.add(ym, tf.mul(tf.sub(1, this.masks[k]), tf.mul(tf.sub(h, t), tf.exp(tf.neg(s))))) as tf.Tensor2D;
+      }
+      return h;
+    });
+  }
+
+  /**
+   * Data → the flow's input space, with its log-Jacobian per example. Points pass unchanged.
+   * Images: u = 255·x + noise (noise ~ U(0, 1) dequantizes, 0.5 is the bin's centre), then
+   * h = logit(p), p = α + (1 − 2α)·u/256, and log|dh/du| = log((1 − 2α)/256) − log p − log(1 − p).
+   */
+  preprocess(x: tf.Tensor2D, noise?: tf.Tensor2D | number): { h: tf.Tensor2D; logDet: tf.Tensor1D } {
+    return tf.tidy(() => {
+      if (!this.image) return { h: x, logDet: tf.zeros([x.shape[0]]) as tf.Tensor1D };
+      const u = tf.add(tf.mul(x, LEVELS - 1), noise ?? 0.5);
+      const p = tf.add(LOGIT_ALPHA, tf.mul((1 - 2 * LOGIT_ALPHA) / LEVELS, u));
+      const logP = tf.log(p), log1mP = tf.log(tf.sub(1, p));
+      const perDim = tf.sub(tf.sub(Math.log((1 - 2 * LOGIT_ALPHA) / LEVELS), logP), log1mP);
+      return { h: tf.sub(logP, log1mP) as tf.Tensor2D, logDet: tf.sum(perDim, 1) as tf.Tensor1D };
+    });
+  }
+
+  /** The flow's input space → data: for images p = σ(h), u = 256·(p − α)/(1 − 2α), x = (u − ½)/255 clipped to [0, 1]. */
+  postprocess(h: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      if (!this.image) return h;
+      const u = tf.mul(LEVELS / (1 - 2 * LOGIT_ALPHA), tf.sub(tf.sigmoid(h), LOGIT_ALPHA));
+      return tf.clipByValue(tf.div(tf.sub(u, 0.5), LEVELS - 1), 0, 1) as tf.Tensor2D;
+    });
+  }
+
+  /** f(x): data to latent (images at the bin centres, no noise). */
+  encode(x: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => this.forward(this.preprocess(x).h).z);
+  }
+
+  /** f⁻¹(z): latent to data. */
+  decode(z: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => this.postprocess(this.inverse(z)));
+  }
+
+  /**
+   * log p(x) per example, in nats: log N(z; 0, I) + log|det ∂f/∂x| with z = f(x) and
+   * log N(z; 0, I) = −½‖z‖² − (D/2)·log 2π. For images x is dequantized with `noise` (default ½).
+   */
+  logProb(x: tf.Tensor2D, noise?: tf.Tensor2D | number): tf.Tensor1D {
+    return tf.tidy(() => {
+      const t = this.perExample(x, noise);
+      return tf.sub(t.logDet, t.priorNll) as tf.Tensor1D;
+    });
+  }
+
+  /** −log N(f(x); 0, I) and log|det ∂f/∂x| per example (the latter including the logit transform for images). */
+  private perExample(x: tf.Tensor2D, noise?: tf.Tensor2D | number): { priorNll: tf.Tensor1D; logDet: tf.Tensor1D } {
+    return tf.tidy(() => {
+      const pre = this.preprocess(x, noise);
+      const { z, logDet } = this.forward(pre.h);
+      const priorNll = tf.add(tf.mul(0.5, tf.sum(tf.square(z), 1)), 0.5 * this.features * LOG_2PI) as tf.Tensor1D;
+      return { priorNll, logDet: tf.add(logDet, pre.logDet) as tf.Tensor1D };
+    });
+  }
+
+  /** Batch means: loss = −log p(x) = priorNll − logDet (nats per example), and bits/dim for images. */
+  terms(x: tf.Tensor2D, noise?: tf.Tensor2D | number): LossTerms {
+    return tf.tidy(() => {
+      const t = this.perExample(x, noise);
+      const priorNll = tf.mean(t.priorNll) as tf.Scalar, logDet = tf.mean(t.logDet) as tf.Scalar;
+      const loss = tf.sub(priorNll, logDet) as tf.Scalar;
+      if (!this.image) return { loss, priorNll, logDet };
+      return { loss, priorNll, logDet, bitsPerDim: tf.div(loss, this.features * Math.LN2) as tf.Scalar };
+    });
+  }
+
+  /** Dequantization noise U(0, 1) for images (none for points). */
+  private noise(x: tf.Tensor2D): tf.Tensor2D | undefined {
+    return this.image ? tf.randomUniform(x.shape, 0, 1, 'float32', this.rng.seed()) : undefined;
+  }
+
+  /** One optimizer step on the mean NLL. */
+  step(batch: Batch): LossTerms {
+    const noise = this.noise(batch.x);
+    let kept: LossTerms = {};
+    const loss = this.optimizer.minimize(() => {
+      const { loss, ...rest } = this.terms(batch.x, noise);
+      kept = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, tf.keep(v)]));
+      return loss;
+    }, true) as tf.Scalar;
+    noise?.dispose();
+    return { loss, ...kept };
+  }
+
+  /** The loss terms on `batch` (fresh dequantization noise for images), without an update. */
+  evaluate(batch: Batch): LossTerms {
+    return tf.tidy((): LossTerms => this.terms(batch.x, this.noise(batch.x)));
+  }
+
+  /** x = f⁻¹(z), z ~ N(0, I). */
+  sample(n: number): tf.Tensor2D {
+    return tf.tidy(() => this.decode(tf.randomNormal([n, this.features], 0, 1, 'float32', this.rng.seed())));
+  }
+
+  /** Density, samples and the x ↔ z maps for 2-D points; samples and f⁻¹(f(x)) for images. */
+  views(heldout: DeviceData, options: ViewOptions): Promise<View[]> {
+    return realNvpViews(this, heldout, options);
+  }
+
+  /** The current learning rate. */
+  get learningRate(): number {
+    return this.lr;
+  }
+
+  /** Changes the learning rate, keeping the optimizer's moments. */
+  setLearningRate(lr: number): void {
+    setOptimizerLearningRate(this.optimizer, lr);
+    this.lr = lr;
+  }
+
+  /** Applies `spec` to the running optimizer of the same class, keeping its moments. */
+  setOptimizer(spec: OptimizerSpec): void {
+    if (!canReconfigure(this.optimizerSpec, spec)) throw new Error(`cannot switch the optimizer from ${this.optimizerSpec.type} to ${spec.type} while training; restart instead`);
+    reconfigureOptimizer(this.optimizer, spec);
+    this.optimizerSpec = spec;
+    this.lr = spec.learningRate;
+  }
+
+  /** The coupling networks, coupling1 … couplingK (applied in that order from x to z). */
+  get networks(): Readonly<Record<string, tfl.LayersModel>> {
+    return Object.fromEntries(this.couplings.map((c) => [c.name, c]));
+  }
+
+  /** Trainable parameters of every coupling network. */
+  get parameterCount(): number {
+    return this.couplings.reduce((sum, c) => sum + c.countParams(), 0);
+  }
+
+  /** Frees the networks, the masks, the optimizer state and the fixed noise. */
+  dispose(): void {
+    this.couplings.forEach((c) => c.dispose());
+    tf.dispose(this.masks);
+    this.optimizer.dispose();
+    this.fixedZ.dispose();
+  }
+}
