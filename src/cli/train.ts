@@ -5,7 +5,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { shapeOfData, splitData } from '../core/data/dataset';
-import { DeviceData } from '../core/data/deviceData';
+import { uploadSplit } from '../core/data/deviceData';
 import { createModel } from '../core/families';
 import { Trainer } from '../core/loop';
 import { useNodeBackend, type NodeBackend } from '../node/backend';
@@ -74,8 +74,7 @@ export async function runTrain(args: ParsedArgs, out: (line: string) => void, er
   } catch (e) {
     throw new CliError(`cannot build the model: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
   }
-  const window = set.kind === 'text' ? spec.transformer.context : 0;
-  const trainData = new DeviceData(train, { window }), heldoutData = new DeviceData(heldout, { window, stride: Math.max(1, window) });
+  const trainData = uploadSplit(train, 'train', spec.transformer.context), heldoutData = uploadSplit(heldout, 'heldout', spec.transformer.context);
   const metrics = new MetricsFile(join(outDir, 'metrics.jsonl'));
   const progress = new Progress(total, batchSize);
   let lastLoss: number | undefined, lastHeldout: Record<string, number> | undefined, lastEval = -1;

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { imageSetFromIdx, textSetFromString, type DataSet } from '../core/data/dataset';
+import { imageSetFromIdx, isTextPath, textSetFromString, type DataSet } from '../core/data/dataset';
 import { isToyDataset, toyDataset } from '../core/data/toy';
 import { parseIdx } from '../core/data/idx';
 import type { ModelSpec } from '../core/modelfile/types';
@@ -21,8 +21,6 @@ export function readMaybeGzip(path: string): Uint8Array {
   }
 }
 
-/** Whether a data path names a text file (UTF-8), by its extension. */
-export const isTextPath = (path: string): boolean => /\.(txt|md|text)$/i.test(path);
 
 /**
  * The data `spec.data` names: a bundled set (toy sets are generated, always from seed 1; text is

@@ -1,5 +1,5 @@
 /** Model files in Node (host and CLI): check with the schema and the file system, then resolve. */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { shapeOfData, type DataSet } from '../core/data/dataset';
 import { checkModelText } from '../core/modelfile/check';
@@ -29,6 +29,22 @@ function idxShape(path: string): DataShape | undefined {
   }
 }
 
+const lengthCache = new Map<string, { mtimeMs: number; length: number | undefined }>();
+
+/** The number of characters (code points) of a text file, cached by modification time. */
+function textLength(path: string): number | undefined {
+  try {
+    const { mtimeMs } = statSync(path);
+    const hit = lengthCache.get(path);
+    if (hit && hit.mtimeMs === mtimeMs) return hit.length;
+    const length = Array.from(readFileSync(path, 'utf8')).length;
+    lengthCache.set(path, { mtimeMs, length });
+    return length;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Every problem in model-file `text`, with data paths resolved against `fileDir`. */
 export function checkModelFileText(text: string, fileDir: string): Problem[] {
   const at = (p: string) => (isAbsolute(p) ? p : resolve(fileDir, p));
@@ -36,6 +52,7 @@ export function checkModelFileText(text: string, fileDir: string): Problem[] {
     validateSchema: validateModelSchema,
     pathExists: (p) => existsSync(at(p)),
     dataShape: (p) => idxShape(at(p)),
+    textLength: (p) => textLength(at(p)),
   });
 }
 

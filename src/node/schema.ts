@@ -17,7 +17,7 @@ const HOME: Record<string, string> = (() => {
   const props = schema.properties as unknown as Record<string, Json>;
   const sections: Array<[string, Json | undefined]> = [
     ['data', (props.data.else as Json | undefined)?.properties as Json | undefined],
-    ...(['loss', 'optimizer', 'training'] as const).map((k) => [k, props[k].properties as Json | undefined] as [string, Json | undefined]),
+    ...(['loss', 'optimizer', 'training', 'transformer', 'flow', 'diffusion'] as const).map((k) => [k, props[k].properties as Json | undefined] as [string, Json | undefined]),
   ];
   for (const [section, children] of sections) for (const child of Object.keys(children ?? {})) home[child] ??= section;
   delete home.type; // optimizer.type would shadow the meaning of a stray "type"

@@ -3,7 +3,7 @@
  * Steps go out in chunks of `readEvery`; each chunk ends in one asynchronous read, and the
  * driver then yields a task (never waiting on requestAnimationFrame, which stops when hidden).
  */
-import { DeviceData } from '../core/data/deviceData';
+import { uploadSplit, type DeviceData } from '../core/data/deviceData';
 import { shapeOfData, type DataSet } from '../core/data/dataset';
 import { createModel } from '../core/families';
 import type { DataShape, GenerativeModel } from '../core/family';
@@ -70,8 +70,8 @@ export class TrainingDriver {
     if (!this.train || !this.heldout || this.train.window !== window) {
       this.train?.dispose();
       this.heldout?.dispose();
-      this.train = new DeviceData(this.data.train, { window });
-      this.heldout = new DeviceData(this.data.heldout, { window, stride: Math.max(1, window) });
+      this.train = uploadSplit(this.data.train, 'train', window);
+      this.heldout = uploadSplit(this.data.heldout, 'heldout', window);
     }
     return { train: this.train, heldout: this.heldout };
   }

@@ -212,10 +212,11 @@ function showText(pre: HTMLPreElement, lines: readonly string[], prompt?: string
 /** Draws small multiples: one canvas per panel in a row under the card's caption (its own canvas stays hidden). */
 function drawPlanes(card: Card, view: PlanesView, t: (s: string) => string): void {
   card.canvas.hidden = true;
-  let row = card.section.querySelector<HTMLElement>('.planes');
+  let row = card.section.querySelector<HTMLElement>('.plane-row');
   if (!row) {
     row = document.createElement('div');
-    row.className = 'planes';
+    row.className = 'plane-row';
+    card.canvas.id = `view-${view.id}-canvas`;
     row.id = `view-${view.id}`;
     card.section.append(row);
   }
@@ -229,7 +230,8 @@ function drawPlanes(card: Card, view: PlanesView, t: (s: string) => string): voi
       row!.append(cell);
     }
     (cell.lastElementChild as HTMLElement).textContent = panel.caption;
-    drawPlane(cell.firstElementChild as HTMLCanvasElement, { extent: view.extent, layers: panel.layers }, t);
+    // One legend for the row, on the last panel (which usually has the most layers).
+    drawPlane(cell.firstElementChild as HTMLCanvasElement, { extent: view.extent, layers: panel.layers }, t, { legend: i === view.panels.length - 1 });
   });
 }
 

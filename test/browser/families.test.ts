@@ -1,20 +1,27 @@
 // Every model family trains in the playground webview (headless Chromium, WebGL on SwiftShader)
 // from a model file's spec, and draws each of its views and charts.
 import { strict as assert } from 'node:assert';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { openPlayground, waitForSteps, type PlaygroundPage } from './harness';
 import { toyDataset } from '../../src/core/data/toy';
-import type { DataSet } from '../../src/core/data/dataset';
+import { shapeOfData, textOf, textSetFromString, type DataSet } from '../../src/core/data/dataset';
+import { loadBundledText } from '../../src/node/bundledText';
+
+const ROOT = join(__dirname, '..', '..');
 import { BUNDLED_SHAPES, resolveModelFile } from '../../src/core/modelfile/defaults';
 import type { ModelFile } from '../../src/core/modelfile/types';
 
 /** Ids of canvases that have something drawn on them (more than one distinct pixel value). */
-const drawnCanvases = (page: Page) => page.evaluate(() => [...document.querySelectorAll<HTMLCanvasElement>('canvas.view')].filter((c) => {
+const drawnCanvases = (page: Page) => page.evaluate(() => [
+  ...[...document.querySelectorAll<HTMLElement>('pre.text-view')].filter((p) => (p.textContent ?? '').trim().length > 0).map((p) => p.id),
+  ...[...document.querySelectorAll<HTMLElement>('.plane-row')].filter((d) => [...d.querySelectorAll('canvas')].some((c) => c.getBoundingClientRect().width > 0)).map((d) => d.id),
+  ...[...document.querySelectorAll<HTMLCanvasElement>('canvas.view')].filter((c) => !c.hidden).filter((c) => {
   if (!c.width || !c.height) return false;
   const d = (c.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, c.width, c.height).data;
   for (let i = 4; i < d.length; i++) if (d[i] !== d[i % 4]) return true;
   return false;
-}).map((c) => c.id.replace(/^view-/, '')));
+}).map((c) => c.id)].map((id) => id.replace(/^view-/, '')));
 
 interface Case {
   file: ModelFile;
@@ -49,6 +56,21 @@ const CASES: Record<string, Case> = {
     file: { family: 'cgan', latentDim: 16, training: small },
     views: ['loss', 'discriminator', 'classes', 'classInterpolation'],
   },
+  'character-level transformer on Shakespeare': {
+    file: { family: 'autoregressive', data: 'shakespeare', transformer: { layers: 1, heads: 2, embedding: 32, context: 32 }, training: small },
+    dataset: textSetFromString('shakespeare', textOf(loadBundledText(ROOT), 0, 50000)),
+    views: ['loss', 'samples', 'prompt', 'nextToken'],
+  },
+  'RealNVP on two moons': {
+    file: { family: 'flow', data: 'moons', flow: { couplings: 4 }, training: { batchSize: 128 } },
+    dataset: toyDataset('moons'),
+    views: ['loss', 'density', 'samples', 'dataToLatent', 'latentToData'],
+  },
+  'DDPM on the ring': {
+    file: { family: 'diffusion', data: 'ring', diffusion: { steps: 50, schedule: 'cosine' }, training: { batchSize: 128 } },
+    dataset: toyDataset('ring'),
+    views: ['loss', 'strip', 'predictedX0', 'samples'],
+  },
   'AC-GAN on MNIST': {
     file: { family: 'acgan', latentDim: 16, training: small },
     views: ['loss', 'discriminator', 'accuracy', 'classes', 'classInterpolation'],
@@ -68,7 +90,7 @@ describe('every family in the playground (Chromium, WebGL)', () => {
 
   for (const [name, c] of Object.entries(CASES)) {
     it(`${name}: trains and draws ${c.views.join(', ')}`, async () => {
-      const shape = c.dataset?.kind === 'points' ? BUNDLED_SHAPES[c.file.data as string] : BUNDLED_SHAPES.mnist;
+      const shape = c.dataset ? shapeOfData(c.dataset) : BUNDLED_SHAPES.mnist;
       const spec = resolveModelFile(c.file, shape);
       p = await openPlayground({ spec, ...(c.dataset ? { dataset: c.dataset } : {}) });
       await waitForSteps(p.page, c.steps ?? 20, 240000);

@@ -53,7 +53,8 @@ export interface PlaygroundPage {
 
 function serve(opts: PageOptions): Promise<Server> {
   const set: DataSet = opts.dataset ?? loadBundledMnist(ROOT);
-  const { pixels, points, ...header } = set as DataSet & { pixels?: Uint8Array; points?: Float32Array };
+  const { pixels, points, tokens, ...header } = set as DataSet & { pixels?: Uint8Array; points?: Float32Array; tokens?: Int32Array };
+  const body = pixels ?? new Uint8Array(((points ?? tokens) as Float32Array | Int32Array).buffer, (points ?? tokens)?.byteOffset, (points ?? tokens)?.byteLength);
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -78,7 +79,7 @@ function serve(opts: PageOptions): Promise<Server> {
     }
     if (url.pathname === '/test/pixels' || url.pathname === '/test/labels') {
       res.writeHead(200, { 'content-type': 'application/octet-stream' });
-      const bytes = url.pathname === '/test/labels' ? set.labels : (pixels ?? new Uint8Array((points as Float32Array).buffer, points?.byteOffset, points?.byteLength));
+      const bytes = url.pathname === '/test/labels' ? set.labels : body;
       res.end(Buffer.from(bytes));
       return;
     }
@@ -112,6 +113,7 @@ const STAND_IN = `
         const init = await (await fetch('/test/init.json')).json();
         const body = await (await fetch('/test/pixels')).arrayBuffer();
         if (init.dataset.kind === 'points') init.dataset.points = new Float32Array(body);
+        else if (init.dataset.kind === 'text') init.dataset.tokens = new Int32Array(body);
         else init.dataset.pixels = new Uint8Array(body);
         init.dataset.labels = new Uint8Array(await (await fetch('/test/labels')).arrayBuffer());
         window.postMessage(init, '*');

@@ -7,7 +7,8 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'jsonc-parser';
-import { checkModelText, type CheckOptions } from '../../src/core/modelfile/check';
+import { checkModelText, ignoredSettings, type CheckOptions } from '../../src/core/modelfile/check';
+import { BUNDLED_SHAPES, resolveModelFile } from '../../src/core/modelfile/defaults';
 import { ACTIVATIONS, closest, describePath } from '../../src/core/modelfile/hints';
 import { MAX_DEPTH, type Problem } from '../../src/core/modelfile/parse';
 import { validateModelSchema } from '../../src/node/schema';
@@ -20,8 +21,10 @@ const brokenDir = join(corpus, 'broken');
 const validDir = join(corpus, 'valid');
 
 /** The files that exist next to the corpus files, as the checker's pathExists sees them. */
-const WORKSPACE = new Set(['data/digits-idx3-ubyte.gz', 'data/digits-labels-idx1-ubyte.gz']);
-const options: CheckOptions = { validateSchema: validateModelSchema, pathExists: (p) => WORKSPACE.has(p) };
+const WORKSPACE = new Set(['data/digits-idx3-ubyte.gz', 'data/digits-labels-idx1-ubyte.gz', 'data/sonnets.txt', 'data/short.txt']);
+/** The length in characters of the text files of that workspace. */
+const TEXT_LENGTHS: Record<string, number> = { 'data/sonnets.txt': 2000, 'data/short.txt': 300 };
+const options: CheckOptions = { validateSchema: validateModelSchema, pathExists: (p) => WORKSPACE.has(p), textLength: (p) => TEXT_LENGTHS[p] };
 
 interface Expected {
   severity: Problem['severity'];
@@ -236,6 +239,63 @@ describe('model-file checker', () => {
       const problems = checkModelText(text, { ...options, dataShape: () => ({ height: 12, width: 12, channels: 1, classes: 3 }) });
       assert.equal(problems.length, 1, show(text, problems));
       assert.match(problems[0].message, /each example has 144 values \(12×12×1\): give its last layer "units": 144/);
+    });
+
+    it('checks a diffusion denoiser on a data path against the shape the caller knows', () => {
+      const text = '{ "family": "diffusion", "data": { "path": "data/digits-idx3-ubyte.gz" } }';
+      assert.deepEqual(checkModelText(text, { ...options, dataShape: () => ({ height: 12, width: 12, channels: 1, classes: 10 }) }), [], 'the default denoiser fits any image size');
+      const conv = '{ "family": "diffusion", "data": { "path": "data/digits-idx3-ubyte.gz" }, "networks": { "denoiser": [ { "type": "conv2d", "filters": 1, "kernelSize": 3 } ] } }';
+      const problems = checkModelText(conv, { ...options, dataShape: () => ({ height: 12, width: 12, channels: 1, classes: 10 }) });
+      assert.equal(problems.length, 1, show(conv, problems));
+      assert.match(problems[0].message, /the denoiser outputs \[10, 10, 1\] = 100 values, but each example has 144 values \(12×12×1\) and it predicts the noise ε in each: make its output 12×12/);
+    });
+  });
+
+  describe('the transformer, flow and diffusion families', () => {
+    it('reads a .txt path as text without asking for an image shape, and checks the context only when the text length is known', () => {
+      const text = '{ "family": "autoregressive", "data": { "path": "data/short.txt" }, "transformer": { "context": 200 } }';
+      const noShape = { ...options, dataShape: () => { throw new Error('a text file is not an IDX file'); } };
+      assert.equal(checkModelText(text, { ...noShape, textLength: () => undefined }).length, 0, 'length unknown: no warning');
+      const problems = checkModelText(text, noShape);
+      assert.equal(problems.length, 1, show(text, problems));
+      assert.equal(problems[0].severity, 'warning');
+      assert.match(problems[0].message, /held-out part \(10%\) only 30: use "context": 29 or less/);
+      const longer = text.replace('"path": "data/short.txt"', '"path": "data/short.txt", "heldout": 0.9');
+      assert.match(checkModelText(longer, noShape)[0].message, /its training part only 30/);
+    });
+
+    it('suggests embedding widths and head counts that pass, for every head count and many widths', () => {
+      for (let heads = 1; heads <= 16; heads++) {
+        for (let embedding = 8; embedding <= 200; embedding += 7) {
+          const text = `{ "family": "autoregressive", "transformer": { "heads": ${heads}, "embedding": ${embedding} } }`;
+          const problems = checkModelText(text, options);
+          if (embedding % heads === 0) { assert.deepEqual(problems, [], text); continue; }
+          assert.equal(problems.length, 1, show(text, problems));
+          const widths = /"embedding": (\d+)(?: or (\d+))?/.exec(problems[0].message)?.slice(1).filter(Boolean).map(Number) ?? [];
+          const head = Number(/"heads": (\d+)/.exec(problems[0].message)?.[1]);
+          for (const w of widths) assert.deepEqual(checkModelText(text.replace(`"embedding": ${embedding}`, `"embedding": ${w}`), options), [], `${text} → embedding ${w}`);
+          assert.deepEqual(checkModelText(text.replace(`"heads": ${heads}`, `"heads": ${head}`), options), [], `${text} → heads ${head}`);
+        }
+      }
+    });
+
+    it('leaves out of a resolved spec exactly the settings its family does not read', () => {
+      const paths = (family: 'autoregressive' | 'flow' | 'diffusion', extra = {}) =>
+        ignoredSettings(resolveModelFile({ family, ...extra }, family === 'autoregressive' ? BUNDLED_SHAPES.shakespeare : BUNDLED_SHAPES.moons)).map((s) => s.path.join('.')).sort();
+      const others = ['loss.beta', 'loss.generator', 'loss.klWarmup', 'loss.labelSmoothing', 'loss.reconstruction', 'loss.sigma', 'tiedWeights', 'training.discriminatorSteps', 'latentDim'];
+      assert.deepEqual(paths('autoregressive'), [...others, 'diffusion', 'flow', 'networks'].sort());
+      assert.deepEqual(paths('flow'), [...others, 'diffusion', 'transformer'].sort());
+      assert.deepEqual(paths('diffusion'), [...others, 'flow', 'transformer'].sort());
+      assert.deepEqual(paths('diffusion', { diffusion: { schedule: 'cosine' } }), [...others, 'diffusion.betaEnd', 'diffusion.betaStart', 'flow', 'transformer'].sort());
+      assert.ok(!ignoredSettings(resolveModelFile({ family: 'vae' }, BUNDLED_SHAPES.mnist)).some((s) => ['latentDim', 'networks'].includes(s.path.join('.'))));
+    });
+
+    it('warns about a linear schedule that leaves x_T mostly data, but not about the defaults', () => {
+      assert.deepEqual(checkModelText('{ "family": "diffusion", "data": "ring" }', options), []);
+      assert.deepEqual(checkModelText('{ "family": "diffusion", "data": "ring", "diffusion": { "steps": 10, "schedule": "cosine" } }', options), [], 'the cosine schedule ends at ᾱ_T = 0');
+      const few = checkModelText('{ "family": "diffusion", "data": "ring", "diffusion": { "steps": 30 } }', options);
+      assert.equal(few.length, 1);
+      assert.match(few[0].message, /ᾱ_T = 0\.7\d/);
     });
   });
 });

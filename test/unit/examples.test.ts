@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'jsonc-parser';
 import { shapeOfData, splitData, type ImageSet } from '../../src/core/data/dataset';
-import { DeviceData } from '../../src/core/data/deviceData';
+import { uploadSplit } from '../../src/core/data/deviceData';
 import { createModel } from '../../src/core/families';
 import { Trainer } from '../../src/core/loop';
 import { checkModelText } from '../../src/core/modelfile/check';
@@ -48,7 +48,7 @@ async function trainSteps(file: ModelFile, steps: number): Promise<number[]> {
   const dataShape = shapeOfData(set);
   const spec = resolveModelFile(file, dataShape);
   const { train, heldout } = splitData(set, spec.data.heldout);
-  const trainData = new DeviceData(train), heldoutData = new DeviceData(heldout);
+  const trainData = uploadSplit(train, 'train', spec.transformer.context), heldoutData = uploadSplit(heldout, 'heldout', spec.transformer.context);
   const model = createModel(spec, dataShape);
   const losses: number[] = [];
   const trainer = new Trainer(model, trainData, heldoutData, { batchSize: spec.training.batchSize, readEvery: steps, seed: 1 }, {

@@ -1,17 +1,18 @@
 // Every caption, legend entry, formula and warning a family shows goes through the webview's
 // translation table: each must be in WEBVIEW_STRINGS (and so, by the l10n test, in Japanese).
 import { strict as assert } from 'node:assert';
-import { splitData, sliceData, type DataSet } from '../../src/core/data/dataset';
-import { DeviceData } from '../../src/core/data/deviceData';
-import { toyDataset } from '../../src/core/data/toy';
+import { shapeOfData, splitData, sliceData, textOf, textSetFromString, type DataSet } from '../../src/core/data/dataset';
+import { uploadSplit } from '../../src/core/data/deviceData';
+import { toyDataset, type ToyDataset } from '../../src/core/data/toy';
 import { createModel } from '../../src/core/families';
-import { BUNDLED_SHAPES, resolveModelFile } from '../../src/core/modelfile/defaults';
+import { DEFAULT_DATA, resolveModelFile } from '../../src/core/modelfile/defaults';
 import { TRAINABLE_FAMILIES, type Family } from '../../src/core/modelfile/types';
 import { DISCRIMINATOR_WINNING } from '../../src/core/metrics';
 import { ganFormula } from '../../src/core/families/gan';
 import { conditionalFormula } from '../../src/core/families/conditionalViews';
 import type { View } from '../../src/core/views';
 import { loadBundledMnist } from '../../src/node/bundledData';
+import { loadBundledText } from '../../src/node/bundledText';
 import { WEBVIEW_STRINGS } from '../../src/shared/strings';
 import { testBackend } from './setup';
 
@@ -22,6 +23,7 @@ function viewStrings(views: View[]): string[] {
     const own = [v.title];
     if (v.kind === 'histogram') own.push(v.xLabel, ...(v.markerLabel ? [v.markerLabel] : []));
     if (v.kind === 'plane') own.push(...v.layers.map((l) => l.name), ...(v.heat ? [v.heat.label] : []));
+    if (v.kind === 'bars') own.push(v.yLabel);
     return own;
   });
 }
@@ -29,18 +31,22 @@ function viewStrings(views: View[]): string[] {
 describe('family strings', () => {
   before(testBackend);
 
-  const cases: Array<[Family, string]> = [...TRAINABLE_FAMILIES.map((f) => [f, 'mnist'] as [Family, string]), ['gan', 'ring'], ['autoencoder', 'ring'], ['vae', 'ring']];
+  const cases: Array<[Family, string]> = [
+    ...TRAINABLE_FAMILIES.map((f) => [f, DEFAULT_DATA[f] ?? 'mnist'] as [Family, string]),
+    ['gan', 'ring'], ['autoencoder', 'ring'], ['vae', 'ring'], ['diffusion', 'ring'], ['flow', 'mnist'],
+  ];
   for (const [family, dataset] of cases) {
     it(`${family} on ${dataset}: every chart, series, formula and view caption is translatable`, async () => {
-      const set: DataSet = dataset === 'mnist' ? loadBundledMnist('.') : toyDataset('ring');
-      const shape = BUNDLED_SHAPES[dataset];
+      const set: DataSet = dataset === 'mnist' ? loadBundledMnist('.') : dataset === 'shakespeare' ? textSetFromString('text', textOf(loadBundledText('.'), 0, 20000)) : toyDataset(dataset as ToyDataset);
+      const shape = shapeOfData(set);
       const spec = resolveModelFile({ family, data: dataset as 'mnist', latentDim: family === 'vae' ? 3 : undefined }, shape);
       const model = createModel(spec, shape);
-      const heldout = new DeviceData(sliceData(splitData(set, 0.1).heldout, 0, 300));
+      const heldout = uploadSplit(sliceData(splitData(set, 0.1).heldout, 0, 300), 'heldout', spec.transformer.context);
       const views = await model.views(heldout, { focusIndex: 0 });
       const strings = [
         ...model.charts.flatMap((c) => [c.title, c.yLabel, ...c.series.map((s) => s.name)]),
         ...(model.formula ? [model.formula.template] : []),
+        ...(model.controls ?? []).map((c) => c.label),
         ...viewStrings(views),
       ];
       const known = new Set<string>(WEBVIEW_STRINGS);

@@ -43,6 +43,11 @@ export interface TextSet {
 /** Any data set GenLab trains on. */
 export type DataSet = ImageSet | PointSet | TextSet;
 
+/** Whether a data path names a UTF-8 text file, by its extension (.txt, .md, .text). */
+export function isTextPath(path: unknown): path is string {
+  return typeof path === 'string' && /\.(txt|md|text)$/i.test(path);
+}
+
 /** Whether `set` holds text. */
 export function isTextSet(set: DataSet): set is TextSet {
   return set.kind === 'text';

@@ -129,3 +129,13 @@ export class EpochSampler {
     return { indices, epochEnded };
   }
 }
+
+/**
+ * Uploads one split for a model: text is cut into windows of the model's `context` (every token
+ * for training, every `context` tokens for held-out data, so each character is scored once);
+ * images and points ignore `context`.
+ */
+export function uploadSplit(set: DataSet, role: 'train' | 'heldout', context: number): DeviceData {
+  if (!isTextSet(set)) return new DeviceData(set);
+  return new DeviceData(set, { window: context, stride: role === 'train' ? 1 : context });
+}

@@ -2,6 +2,9 @@
 import type { DataShape, GenerativeModel } from '../family';
 import type { ModelSpec } from '../modelfile/types';
 import { Autoencoder } from './autoencoder';
+import { Ddpm } from './ddpm';
+import { RealNvp } from './realnvp';
+import { CharTransformer } from './transformer';
 import { ConditionalGan } from './conditionalGan';
 import { Gan } from './gan';
 import { Vae } from './vae';
@@ -19,6 +22,12 @@ export function createModel(spec: ModelSpec, shape: DataShape): GenerativeModel 
     case 'cgan':
     case 'acgan':
       return new ConditionalGan(spec, shape);
+    case 'autoregressive':
+      return new CharTransformer(spec, shape);
+    case 'flow':
+      return new RealNvp(spec, shape);
+    case 'diffusion':
+      return new Ddpm(spec, shape);
     default:
       throw new Error(`the "${spec.family}" family does not train in this version of GenLab yet`);
   }

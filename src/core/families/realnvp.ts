@@ -3,15 +3,16 @@
  * invertible f: x → z made of affine coupling layers with alternating masks m, a base density
  * N(0, I), and the exact log-likelihood by the change of variables (their eq. 3):
  *   log p(x) = log N(f(x); 0, I) + Σ_k log|det ∂f_k/∂x_{k−1}|.
- * One coupling (their eqs. 4–9, with the mask written as in §3.4):
+ * One coupling (their eqs. 4–8; the masked form is their eq. 9, §3.4):
  *   y = m⊙x + (1 − m)⊙(x⊙exp(s(m⊙x)) + t(m⊙x)),   log|det ∂y/∂x| = Σ_j (1 − m_j)·s_j(m⊙x),
  *   inverse: x = m⊙y + (1 − m)⊙((y − t(m⊙y))⊙exp(−s(m⊙y))).
  * s and t come from one network per coupling (the model file's "coupling" hidden layers, then a
  * zero-initialized dense layer of 2·D units, so that the flow starts as the identity), with
- * s = S_MAX·tanh(raw s): a fixed bound S_MAX keeps exp(s) within [e^−S_MAX, e^S_MAX] per layer,
- * for stability (the paper bounds s with tanh times a learned scale; a fixed one keeps every
- * weight in the saved networks). Masks alternate from one coupling to the next: for points,
- * m_j = (j + k) mod 2 (on 2-D points the two coordinates take turns); for images, a
+ * s = S_MAX·tanh(raw s): a fixed bound S_MAX = 1 keeps exp(s) within [1/e, e] per layer, for
+ * stability (the paper bounds s with tanh times a learned scale; a fixed one keeps every weight in
+ * the saved networks, and 8 couplings still scale each coordinate by up to e^±4; on two moons
+ * S_MAX = 1 trained faster and steadier than 2 or 3). Masks alternate from one coupling to the
+ * next: for points, m_j = (j + k) mod 2 (on 2-D points the coordinates take turns); for images, a
  * checkerboard m_{r,c} = (r + c + k) mod 2 on the flattened image. No batch norm, no multi-scale
  * squeeze: MLP couplings, small enough to train in the panel.
  * Images are dequantized (u = 255·x + U(0, 1), pixel units in [0, 256)) and modelled in logit
@@ -27,11 +28,13 @@ import { buildSequential, inferShapes, takesImages } from '../modelfile/layers';
 import type { LayerSpec, ModelSpec, OptimizerSpec } from '../modelfile/types';
 import { canReconfigure, makeOptimizer, reconfigureOptimizer, setOptimizerLearningRate } from '../optimizers';
 import { Rng } from '../rng';
-import type { ChartSpec, FormulaSpec, View } from '../views';
-import { realNvpViews, type RealNvpLike } from './realnvpViews';
+import type { ChartSpec, View } from '../views';
+import { REALNVP_BITS_CHART, REALNVP_FORMULA, REALNVP_LOSS_CHART, realNvpViews, type RealNvpLike } from './realnvpViews';
 
-/** The bound on s per coupling: s = S_MAX·tanh(raw), so each layer scales a coordinate by at most e^±S_MAX. */
-export const S_MAX = 2;
+export { REALNVP_BITS_CHART, REALNVP_FORMULA, REALNVP_LOSS_CHART, REALNVP_LAYER_NAMES, REALNVP_VIEW_TITLES } from './realnvpViews';
+
+/** The bound on s per coupling: s = S_MAX·tanh(raw), so each layer scales a coordinate by a factor within e^±S_MAX. */
+export const S_MAX = 1;
 /** The logit transform's margin α (Dinh et al. §4.1): h = logit(α + (1 − 2α)·u/256). */
 export const LOGIT_ALPHA = 0.05;
 /** Levels of an 8-bit pixel: dequantized pixels lie in [0, 256). */
@@ -39,28 +42,6 @@ const LEVELS = 256;
 const LOG_2PI = Math.log(2 * Math.PI);
 /** Samples drawn from the fixed noise in the views: an 8×8 image grid, or 1000 points. */
 const FIXED_IMAGES = 64, FIXED_POINTS = 1000;
-
-/** The negative log-likelihood chart (nats per example), train per step and held-out per epoch. */
-export const REALNVP_LOSS_CHART: ChartSpec = {
-  id: 'loss', title: 'Negative log-likelihood per example (nats)', yLabel: 'nats', series: [
-    { term: 'loss', source: 'train', name: 'train −log p(x)' },
-    { term: 'loss', source: 'heldout', name: 'held-out −log p(x) (per epoch)' },
-  ],
-};
-
-/** For images: the same NLL in bits per dimension, NLL / (D·ln 2). */
-export const REALNVP_BITS_CHART: ChartSpec = {
-  id: 'bitsPerDim', title: 'Negative log-likelihood (bits per dimension)', yLabel: 'bits/dim', series: [
-    { term: 'bitsPerDim', source: 'train', name: 'train bits/dim' },
-    { term: 'bitsPerDim', source: 'heldout', name: 'held-out bits/dim (per epoch)' },
-  ],
-};
-
-/** The change of variables with the current value of each term. */
-export const REALNVP_FORMULA: FormulaSpec = {
-  template: '−log p(x) = −log N(f(x); 0, I) − log|det ∂f/∂x|: {0} = {1} − {2}',
-  terms: ['loss', 'priorNll', 'logDet'],
-};
 
 /** The masks m_k of `couplings` layers for data of `shape`: alternating coordinates, or a checkerboard on images. */
 export function couplingMasks(shape: DataShape, couplings: number): Float32Array[] {
@@ -92,8 +73,16 @@ export class RealNvp implements GenerativeModel, RealNvpLike {
   readonly couplings: tfl.Sequential[];
   /** Noise drawn once, so the sample grid (or cloud) is comparable over time. */
   readonly fixedZ: tf.Tensor2D;
+  /** m_k, [1, D]: 1 where coupling k passes the coordinate through. */
   private readonly masks: tf.Tensor2D[];
-  private readonly convolutional: boolean;
+  /** S_MAX·(1 − m_k), [1, D]: bounds s and zeroes it where m = 1. */
+  private readonly scaleBounds: tf.Tensor2D[];
+  /** 1 − m_k, [1, D]: zeroes t where m = 1. */
+  private readonly freeMasks: tf.Tensor2D[];
+  /** Whether the coupling networks take images [h, w, c] (they start with a 2-D layer) rather than flat vectors. */
+  private readonly imageInput: boolean;
+  /** Whether they end in a per-pixel conv2d of 2·channels (s then t) rather than a dense layer of 2·D. */
+  private readonly perPixelOutput: boolean;
   private readonly optimizer: tf.Optimizer;
   private readonly rng: Rng;
   private lr: number;
@@ -112,11 +101,17 @@ export class RealNvp implements GenerativeModel, RealNvpLike {
     this.lossTerms = this.image ? ['loss', 'priorNll', 'logDet', 'bitsPerDim'] : ['loss', 'priorNll', 'logDet'];
     this.charts = this.image ? [REALNVP_LOSS_CHART, REALNVP_BITS_CHART] : [REALNVP_LOSS_CHART];
     this.rng = new Rng(spec.training.seed);
-    this.convolutional = this.image && takesImages(hidden);
-    const input = this.convolutional ? [shape.height, shape.width, shape.channels] : [this.features];
-    const layers = [...hidden, ...this.outputLayers(hidden, input)];
+    this.imageInput = this.image && takesImages(hidden);
+    const input = this.imageInput ? [shape.height, shape.width, shape.channels] : [this.features];
+    const shapes = inferShapes(hidden, input);
+    const last = shapes.length ? shapes[shapes.length - 1] : input;
+    this.perPixelOutput = last.length === 3 && last[0] === shape.height && last[1] === shape.width;
+    const layers = [...hidden, ...this.outputLayers(last)];
     this.couplings = Array.from({ length: count }, (_, k) => buildSequential(`coupling${k + 1}`, layers, input, this.rng.seed()));
-    this.masks = couplingMasks(shape, count).map((m) => tf.tensor2d(m, [1, this.features]));
+    const masks = couplingMasks(shape, count);
+    this.masks = masks.map((m) => tf.tensor2d(m, [1, this.features]));
+    this.freeMasks = masks.map((m) => tf.tensor2d(m.map((v) => 1 - v), [1, this.features]));
+    this.scaleBounds = masks.map((m) => tf.tensor2d(m.map((v) => S_MAX * (1 - v)), [1, this.features]));
     this.lr = spec.optimizer.learningRate;
     this.optimizer = makeOptimizer(spec.optimizer);
     this.optimizerSpec = spec.optimizer;
@@ -125,62 +120,58 @@ export class RealNvp implements GenerativeModel, RealNvpLike {
   }
 
   /**
-   * The zero-initialized output of each s,t network: dense(2·D) after flat hidden layers; after
-   * convolutional ones a conv2d of 2·channels (s then t per pixel), so that s = t = 0 at the start.
+   * The zero-initialized output of each s,t network after hidden layers ending in shape `last`, so
+   * that s = t = 0 at the start: a conv2d of 2·channels (s then t per pixel) after full-size
+   * feature maps; otherwise dense(2·D), after a flatten if needed.
    */
-  private outputLayers(hidden: readonly LayerSpec[], input: number[]): LayerSpec[] {
-    const shapes = inferShapes(hidden, input);
-    const last = shapes.length ? shapes[shapes.length - 1] : input;
-    if (last.length === 3 && this.convolutional) {
-      return [{ type: 'conv2d', filters: 2 * this.shape.channels, kernelSize: 3, padding: 'same', kernelInitializer: 'zeros' }];
-    }
+  private outputLayers(last: readonly number[]): LayerSpec[] {
+    if (this.perPixelOutput) return [{ type: 'conv2d', filters: 2 * this.shape.channels, kernelSize: 3, padding: 'same', kernelInitializer: 'zeros' }];
     return [...(last.length > 1 ? [{ type: 'flatten' }] : []), { type: 'dense', units: 2 * this.features, kernelInitializer: 'zeros' }];
   }
 
-  /** s = S_MAX·tanh(raw) and t of coupling `k` for masked input `xm`, both zero where m = 1. */
+  /** s = S_MAX·tanh(raw)⊙(1 − m) and t⊙(1 − m) of coupling `k` for masked input `xm`: both zero where m = 1. */
   private scaleShift(k: number, xm: tf.Tensor2D): { s: tf.Tensor2D; t: tf.Tensor2D } {
     const n = xm.shape[0], d = this.features, c = this.shape.channels;
-    const free = tf.sub(1, this.masks[k]);
+    const out = this.couplings[k].apply(this.imageInput ? tf.reshape(xm, [n, this.shape.height, this.shape.width, c]) : xm) as tf.Tensor;
     let raw: tf.Tensor2D, t: tf.Tensor2D;
-    if (this.convolutional) {
-      const out = this.couplings[k].apply(tf.reshape(xm, [n, this.shape.height, this.shape.width, c])) as tf.Tensor4D;
+    if (this.perPixelOutput) {
       const perPixel = tf.reshape(out, [n, d / c, 2 * c]);
       raw = tf.reshape(tf.slice(perPixel, [0, 0, 0], [n, d / c, c]), [n, d]);
       t = tf.reshape(tf.slice(perPixel, [0, 0, c], [n, d / c, c]), [n, d]);
     } else {
-      const out = this.couplings[k].apply(xm) as tf.Tensor2D;
-      raw = tf.slice(out, [0, 0], [n, d]);
-      t = tf.slice(out, [0, d], [n, d]);
+      [raw, t] = tf.split(out as tf.Tensor2D, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
     }
-    return { s: tf.mul(tf.mul(S_MAX, tf.tanh(raw)), free), t: tf.mul(t, free) };
+    return { s: tf.mul(tf.tanh(raw), this.scaleBounds[k]), t: tf.mul(t, this.freeMasks[k]) };
   }
 
   /**
    * The couplings forward, x → z, with Σ_k log|det ∂f_k| per example:
-   * y = m⊙x + (1 − m)⊙(x⊙exp(s) + t), log|det| = Σ_j (1 − m_j)·s_j (s, t already zero where m = 1).
+   * y = m⊙x + (1 − m)⊙(x⊙exp(s) + t), log|det| = Σ_j (1 − m_j)·s_j. As s and t are already zero
+   * where m = 1 (so exp(s) = 1 there), this is y = x⊙exp(s) + t, log|det| = Σ_j s_j.
    */
   forward(x: tf.Tensor2D): { z: tf.Tensor2D; logDet: tf.Tensor1D } {
     return tf.tidy(() => {
       let h = x;
-      let logDet = tf.zeros([x.shape[0]]) as tf.Tensor1D;
+      let logDet: tf.Tensor1D | undefined;
       this.couplings.forEach((_, k) => {
-        const xm = tf.mul(h, this.masks[k]) as tf.Tensor2D;
-        const { s, t } = this.scaleShift(k, xm);
-        h = tf.add(xm, tf.mul(tf.sub(1, this.masks[k]), tf.add(tf.mul(h, tf.exp(s)), t))) as tf.Tensor2D;
-        logDet = tf.add(logDet, tf.sum(s, 1)) as tf.Tensor1D;
+        const { s, t } = this.scaleShift(k, tf.mul(h, this.masks[k]) as tf.Tensor2D);
+        h = tf.add(tf.mul(h, tf.exp(s)), t) as tf.Tensor2D;
+        logDet = (logDet ? tf.add(logDet, tf.sum(s, 1)) : tf.sum(s, 1)) as tf.Tensor1D;
       });
-      return { z: h, logDet };
+      return { z: h, logDet: logDet as tf.Tensor1D };
     });
   }
 
-  /** The couplings inverted, z → x, last coupling first: x = m⊙y + (1 − m)⊙((y − t)⊙exp(−s)). */
+  /**
+   * The couplings inverted, z → x, last coupling first: x = m⊙y + (1 − m)⊙((y − t)⊙exp(−s)) with
+   * s, t computed from m⊙y = m⊙x; with s, t zero where m = 1, x = (y − t)⊙exp(−s).
+   */
   inverse(z: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => {
       let h = z;
       for (let k = this.couplings.length - 1; k >= 0; k--) {
-        const ym = tf.mul(h, this.masks[k]) as tf.Tensor2D;
-        const { s, t } = this.scaleShift(k, ym);
-        h = tf.add(ym, tf.mul(tf.sub(1, this.masks[k]), tf.mul(tf.sub(h, t), tf.exp(tf.neg(s))))) as tf.Tensor2D;
+        const { s, t } = this.scaleShift(k, tf.mul(h, this.masks[k]) as tf.Tensor2D);
+        h = tf.mul(tf.sub(h, t), tf.exp(tf.neg(s))) as tf.Tensor2D;
       }
       return h;
     });
@@ -244,7 +235,7 @@ export class RealNvp implements GenerativeModel, RealNvpLike {
 
   /** Batch means: loss = −log p(x) = priorNll − logDet (nats per example), and bits/dim for images. */
   terms(x: tf.Tensor2D, noise?: tf.Tensor2D | number): LossTerms {
-    return tf.tidy(() => {
+    return tf.tidy((): LossTerms => {
       const t = this.perExample(x, noise);
       const priorNll = tf.mean(t.priorNll) as tf.Scalar, logDet = tf.mean(t.logDet) as tf.Scalar;
       const loss = tf.sub(priorNll, logDet) as tf.Scalar;
@@ -273,7 +264,7 @@ export class RealNvp implements GenerativeModel, RealNvpLike {
 
   /** The loss terms on `batch` (fresh dequantization noise for images), without an update. */
   evaluate(batch: Batch): LossTerms {
-    return tf.tidy((): LossTerms => this.terms(batch.x, this.noise(batch.x)));
+    return tf.tidy(() => this.terms(batch.x, this.noise(batch.x)));
   }
 
   /** x = f⁻¹(z), z ~ N(0, I). */
@@ -307,7 +298,7 @@ export class RealNvp implements GenerativeModel, RealNvpLike {
 
   /** The coupling networks, coupling1 … couplingK (applied in that order from x to z). */
   get networks(): Readonly<Record<string, tfl.LayersModel>> {
-    return Object.fromEntries(this.couplings.map((c) => [c.name, c]));
+    return Object.fromEntries(this.couplings.map((c, k) => [`coupling${k + 1}`, c]));
   }
 
   /** Trainable parameters of every coupling network. */
@@ -318,7 +309,7 @@ export class RealNvp implements GenerativeModel, RealNvpLike {
   /** Frees the networks, the masks, the optimizer state and the fixed noise. */
   dispose(): void {
     this.couplings.forEach((c) => c.dispose());
-    tf.dispose(this.masks);
+    tf.dispose([...this.masks, ...this.freeMasks, ...this.scaleBounds]);
     this.optimizer.dispose();
     this.fixedZ.dispose();
   }

@@ -12,8 +12,30 @@ import type { DeviceData } from '../data/deviceData';
 import { TOY_EXTENT } from '../data/toy';
 import type { DataShape, ViewOptions } from '../family';
 import { readRows } from '../read';
-import type { ImagesView, PlaneView, View } from '../views';
+import type { ChartSpec, FormulaSpec, ImagesView, PlaneView, View } from '../views';
 import { planeGrid } from './ganViews';
+
+/** The negative log-likelihood chart (nats per example), train per step and held-out per epoch. */
+export const REALNVP_LOSS_CHART: ChartSpec = {
+  id: 'loss', title: 'Negative log-likelihood per example (nats)', yLabel: 'nats', series: [
+    { term: 'loss', source: 'train', name: 'train −log p(x)' },
+    { term: 'loss', source: 'heldout', name: 'held-out −log p(x) (per epoch)' },
+  ],
+};
+
+/** For images: the same NLL in bits per dimension, NLL / (D·ln 2). */
+export const REALNVP_BITS_CHART: ChartSpec = {
+  id: 'bitsPerDim', title: 'Negative log-likelihood (bits per dimension)', yLabel: 'bits/dim', series: [
+    { term: 'bitsPerDim', source: 'train', name: 'train bits/dim' },
+    { term: 'bitsPerDim', source: 'heldout', name: 'held-out bits/dim (per epoch)' },
+  ],
+};
+
+/** The change of variables with the current value of each term. */
+export const REALNVP_FORMULA: FormulaSpec = {
+  template: '−log p(x) = −log N(f(x); 0, I) − log|det ∂f/∂x|: {0} = {1} − {2}',
+  terms: ['loss', 'priorNll', 'logDet'],
+};
 
 /** What the views need from a flow. */
 export interface RealNvpLike {

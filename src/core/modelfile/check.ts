@@ -7,7 +7,8 @@
  * wrong and how to fix it, on the text a user would change.
  */
 import type { DataShape } from '../family';
-import { BUNDLED_SHAPES } from './defaults';
+import { isTextPath } from '../data/dataset';
+import { BUNDLED_SHAPES, DEFAULT_DATA, DIFFUSION_DEFAULTS, TRANSFORMER_DEFAULTS } from './defaults';
 import { closest, dataName, didYouMean, showValue } from './hints';
 import { checkNetworkNames, checkNetworkShapes, isTied, type Path, type Report } from './networks';
 import { findDuplicateKeys, parseModelText, rangeOf, type Problem, type RangeTarget } from './parse';
@@ -29,6 +30,8 @@ export interface CheckOptions {
   pathExists?: (path: string) => boolean;
   /** The shape of the images at a data path, when known; without it networks on such data are not checked. */
   dataShape?: (path: string) => DataShape | undefined;
+  /** The number of characters (code points) of a text file at a data path, when known; without it the context is not checked against it. */
+  textLength?: (path: string) => number | undefined;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -67,14 +70,17 @@ function checkSemantics(file: ModelFile, options: CheckOptions, bad: (...prefix:
   if (!TRAINABLE_FAMILIES.includes(file.family)) {
     report('error', `the "${file.family}" family is not available yet in this version of GenLab: use a family that trains (${trainable()})`, ['family']);
   }
-  const shape = bad('data') ? undefined : checkData(file, options, report);
+  const data = bad('data') ? undefined : checkData(file, options, report);
   if (!TRAINABLE_FAMILIES.includes(file.family)) return; // its networks are not settled yet
+  const shape = !bad('data') && checkDataFits(file, data, report) ? data : undefined;
   if (!bad('networks')) checkNetworkNames(file, report);
   const typed = (file.latentDim === undefined || (Number.isInteger(file.latentDim) && file.latentDim > 0)) && (file.networks === undefined || isObject(file.networks));
   if (shape && typed && !bad('latentDim') && !bad('loss') && !bad('data') && !bad('tiedWeights')) {
     checkNetworkShapes(file, shape, (network) => bad('networks', network), report);
   }
   checkFamilySettings(file, shape, report);
+  if (file.family === 'autoregressive' && !bad('transformer') && !bad('data')) checkTransformer(file, shape, options, report);
+  if (file.family === 'diffusion' && !bad('diffusion')) checkSchedule(file, report);
   if (!bad('views')) checkViews(file, report);
 }
 
@@ -88,6 +94,10 @@ const SETTINGS_FOR: ReadonlyArray<[Path, readonly Family[]]> = [
   [['loss', 'generator'], GAN_FAMILIES],
   [['loss', 'labelSmoothing'], GAN_FAMILIES],
   [['training', 'discriminatorSteps'], GAN_FAMILIES],
+  [['latentDim'], ['autoencoder', 'vae', ...GAN_FAMILIES]],
+  [['transformer'], ['autoregressive']],
+  [['flow'], ['flow']],
+  [['diffusion'], ['diffusion']],
 ];
 
 /** Families as named in messages: "the vae family", "the GAN families (gan, dcgan, cgan, acgan)". */
@@ -130,6 +140,15 @@ export function ignoredSettings(file: ModelFile, shape?: DataShape): IgnoredSett
   if (file.family === 'vae' && 'sigma' in loss && reconstruction === 'bernoulli') {
     ignored.push({ path: ['loss', 'sigma'], at: 'property', message: `"loss.sigma" is the standard deviation of a Gaussian decoder, but this VAE's decoder is Bernoulli, so it is ignored: add "reconstruction": "gaussian" to "loss", or remove "sigma"` });
   }
+  if (file.family === 'autoregressive' && written(['networks'])) {
+    ignored.push({ path: ['networks'], at: 'key', message: `the autoregressive family's network is a GPT-style transformer sized by "transformer", so "networks" is ignored: remove it, and set "layers", "heads", "embedding" and "context" in "transformer"` });
+  }
+  const diffusion: Record<string, unknown> = isObject(file.diffusion) ? file.diffusion : {};
+  if (file.family === 'diffusion' && diffusion.schedule === 'cosine') {
+    for (const key of ['betaStart', 'betaEnd'].filter((k) => k in diffusion)) {
+      ignored.push({ path: ['diffusion', key], at: 'property', message: `"diffusion.${key}" sets the linear schedule, but this model uses "schedule": "cosine", which does not read it: remove "${key}", or use "schedule": "linear"` });
+    }
+  }
   if (isTied(file) && written(['networks', 'decoder'])) {
     ignored.push({ path: ['networks', 'decoder'], at: 'key', message: `with "tiedWeights": true the decoder is the transpose of the encoder, so this "decoder" is ignored: remove "decoder", or set "tiedWeights": false to train it` });
   }
@@ -155,31 +174,128 @@ function reportFamily(family: unknown, report: Report): void {
   else report('error', `${showValue(family)} is not a model family${typeof family === 'string' ? didYouMean(family, FAMILIES) : ''}; families that train: ${trainable()}`, ['family']);
 }
 
+/** Whether a data path names a UTF-8 text file (for the autoregressive family), by its extension as src/node/loadData.ts reads it. */
+/** The shape of a text file: one "example" per character; its vocabulary is known once it is read. */
+const TEXT_SHAPE: DataShape = { height: 1, width: 1, channels: 1, classes: 1, kind: 'text' };
+
 /** Checks the data section; returns the shape of one example when it is known without reading files. */
 function checkData(file: ModelFile, options: CheckOptions, report: Report): DataShape | undefined {
   const d: unknown = file.data;
-  if (d === undefined) return BUNDLED_SHAPES.mnist;
+  const fallback = DEFAULT_DATA[file.family] ?? 'mnist';
+  if (d === undefined) return BUNDLED_SHAPES[fallback];
   if (typeof d === 'string') return BUNDLED_SHAPES[d];
   if (!isObject(d)) return undefined;
   const data = d as DataSpec;
   if (data.dataset !== undefined && data.path !== undefined) {
     report('error', `"data" gives both "dataset" (a bundled set) and "path" (your own files): keep only one`, ['data'], 'key');
   }
+  const text = isTextPath(data.path);
   const labelled = data.dataset !== undefined || data.labels !== undefined;
-  if ((file.family === 'cgan' || file.family === 'acgan') && !labelled) {
+  if ((file.family === 'cgan' || file.family === 'acgan') && !labelled && !text) {
     report('error', `the ${file.family} family is conditioned on class labels, but this data has none: add "labels": "path/to/labels-idx1-ubyte.gz" next to "path", or use "dataset": "mnist"`, ['data'], 'key');
   }
   if (data.labels !== undefined && data.path === undefined) {
     report('error', `"labels" belong to your own images in "path", and this data has no "path": add "path", or remove "labels"`, ['data', 'labels'], 'key');
+  } else if (data.labels !== undefined && text) {
+    report('error', `"labels" are class labels for images, but "${data.path}" is text, which has none: remove "labels"`, ['data', 'labels'], 'key');
   }
   for (const key of ['path', 'labels'] as const) {
     const p = data[key];
     if (typeof p === 'string' && options.pathExists && !options.pathExists(p)) {
-      report('error', `${key === 'path' ? 'the data file' : 'the labels file'} "${p}" does not exist: check the spelling (paths are relative to this model file)${key === 'path' ? ', or use "dataset": "mnist"' : ''}`, ['data', key]);
+      report('error', `${key === 'path' ? 'the data file' : 'the labels file'} "${p}" does not exist: check the spelling (paths are relative to this model file)${key === 'path' ? `, or use "dataset": "${fallback}"` : ''}`, ['data', key]);
     }
   }
-  if (data.dataset !== undefined || data.path === undefined) return BUNDLED_SHAPES[data.dataset ?? 'mnist'];
+  if (data.dataset !== undefined || data.path === undefined) return BUNDLED_SHAPES[data.dataset ?? fallback];
+  if (text) return TEXT_SHAPE;
   return typeof data.path === 'string' ? options.dataShape?.(data.path) : undefined;
+}
+
+/** Where a model file names its data, for messages about the data as a whole. */
+function dataAt(file: ModelFile): Path {
+  const d: unknown = file.data;
+  if (!isObject(d)) return ['data'];
+  return 'path' in d ? ['data', 'path'] : 'dataset' in d ? ['data', 'dataset'] : ['data'];
+}
+
+/**
+ * Text is for the autoregressive family only, and it needs text: reports data of the wrong kind
+ * for the family and returns false, or returns true.
+ */
+function checkDataFits(file: ModelFile, shape: DataShape | undefined, report: Report): boolean {
+  const path = isObject(file.data) ? file.data.path : undefined;
+  if (file.family === 'autoregressive' && typeof path === 'string' && !isTextPath(path)) {
+    report('error', `the autoregressive family reads text from a text file, but "${path}" is not one: give a UTF-8 text file whose name ends in .txt, .md or .text, or use "dataset": "shakespeare"`, dataAt(file));
+    return false;
+  }
+  const text = shape?.kind === 'text';
+  if (!shape || (file.family === 'autoregressive') === text) return true;
+  const name = dataName(file.data);
+  const named = typeof file.data === 'string' ? '"data": "shakespeare"' : '"dataset": "shakespeare"';
+  if (text) {
+    report('error', `"${name}" is text, which only the autoregressive family models, and the ${file.family} family models images or 2-D points: use "family": "autoregressive", or other data such as "mnist" or "moons"`, dataAt(file));
+  } else {
+    report('error', `the autoregressive family models text, but "${name}" holds ${shape.kind === 'points' ? '2-D points' : 'images'}: use ${named}, or a text file of your own with "data": { "path": "notes.txt" }`, dataAt(file));
+  }
+  return false;
+}
+
+/** A value a user wrote in `section`, or its default, and words that say which ("64 (the default)"). */
+function setting(section: unknown, key: string, defaults: Readonly<Record<string, unknown>>): { value: unknown; written: boolean; words: string } {
+  const written = isObject(section) && key in section;
+  const value = written ? (section as Record<string, unknown>)[key] : defaults[key];
+  return { value, written, words: `${String(value)}${written ? '' : ' (the default)'}` };
+}
+
+/**
+ * A GPT's sizes: multi-head attention splits the embedding over the heads (Vaswani et al. 2017),
+ * and every part of the text, training and held-out, must hold a window of context + 1 characters.
+ */
+function checkTransformer(file: ModelFile, shape: DataShape | undefined, options: CheckOptions, report: Report): void {
+  const t = file.transformer;
+  const heads = setting(t, 'heads', TRANSFORMER_DEFAULTS), embedding = setting(t, 'embedding', TRANSFORMER_DEFAULTS);
+  const [h, e] = [heads.value, embedding.value];
+  if (typeof h === 'number' && typeof e === 'number' && h > 0 && e % h !== 0) {
+    const lower = Math.floor(e / h) * h, upper = lower + h;
+    const widths = [lower, upper].filter((w) => w >= 8 && w <= 1024);
+    const divisors = Array.from({ length: 16 }, (_, i) => i + 1).filter((d) => e % d === 0);
+    const near = divisors.reduce((a, b) => (Math.abs(b - h) < Math.abs(a - h) ? b : a));
+    const at: Path = ['transformer', embedding.written || !heads.written ? 'embedding' : 'heads'];
+    report('error', `the embedding width ${embedding.words} does not split evenly over ${heads.words} attention heads (each head gets embedding / heads values): use ${widths.length ? `"embedding": ${widths.join(' or ')}, or ` : ''}"heads": ${near}`, at);
+  }
+  const context = setting(t, 'context', TRANSFORMER_DEFAULTS);
+  const d: unknown = file.data;
+  const path = isObject(d) ? d.path : undefined;
+  const n = shape && isTextPath(path) ? options.textLength?.(path) : undefined;
+  if (n === undefined || typeof context.value !== 'number') return;
+  const fraction = isObject(d) && typeof d.heldout === 'number' ? d.heldout : 0.1;
+  const held = Math.max(1, Math.round(n * fraction)); // as splitData cuts it
+  const [part, size] = held <= n - held ? [`its held-out part (${Math.round(fraction * 100)}%)`, held] : ['its training part', n - held];
+  if (size >= context.value + 1) return;
+  const fix = size >= 2 ? `use "context": ${size - 1} or less, or a longer text` : 'use a longer text';
+  report('warning', `a context of ${context.words} characters needs windows of ${context.value + 1} characters, but "${path}" has ${n} characters and ${part} only ${size}: ${fix}`, context.written ? ['transformer', 'context'] : ['data', 'path']);
+}
+
+/** ᾱ_T above which x_T is more data than noise (signal-to-noise ratio ᾱ/(1 − ᾱ) > 1): the checker warns; training's own watch() is stricter. */
+const MAX_ALPHA_BAR_T = 0.01;
+
+/** A DDPM's linear schedule (Ho et al. 2020): β rises from betaStart to betaEnd, and ᾱ_T = ∏(1 − β_t) must leave x_T mostly noise. */
+function checkSchedule(file: ModelFile, report: Report): void {
+  const s = file.diffusion;
+  if (setting(s, 'schedule', DIFFUSION_DEFAULTS).value !== 'linear') return;
+  const start = setting(s, 'betaStart', DIFFUSION_DEFAULTS), end = setting(s, 'betaEnd', DIFFUSION_DEFAULTS), steps = setting(s, 'steps', DIFFUSION_DEFAULTS);
+  const [b0, b1, T] = [start.value, end.value, steps.value];
+  if (typeof b0 !== 'number' || typeof b1 !== 'number' || typeof T !== 'number') return;
+  if (b0 >= b1) {
+    const at: Path = ['diffusion', start.written ? 'betaStart' : 'betaEnd'];
+    report('error', `β must rise over the steps, but "betaStart" ${start.words} is not less than "betaEnd" ${end.words}: use a "betaStart" below ${b1}, such as ${Number((b1 / 200).toPrecision(1))}, or a larger "betaEnd"`, at);
+    return;
+  }
+  let logAlphaBar = 0;
+  for (let t = 0; t < T; t++) logAlphaBar += Math.log(1 - (b0 + ((b1 - b0) * t) / Math.max(1, T - 1)));
+  const alphaBar = Math.exp(logAlphaBar);
+  if (alphaBar <= MAX_ALPHA_BAR_T) return;
+  const at: Path = steps.written ? ['diffusion', 'steps'] : end.written ? ['diffusion', 'betaEnd'] : ['diffusion'];
+  report('warning', `${T} steps with β from ${b0} to ${b1} leave ᾱ_T = ${alphaBar.toFixed(2)}, so x_T is still more data than noise, yet sampling starts from pure noise N(0, I): use more "steps" or a larger "betaEnd" (Ho et al. use 1000 steps up to 0.02)`, at);
 }
 
 /** Warns about views the family cannot show. */

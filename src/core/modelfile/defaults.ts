@@ -1,6 +1,6 @@
 /** Fills every default into a model file, so that `{ "family": "vae" }` alone trains. */
 import type { DataShape } from '../family';
-import { CONDITIONAL_FAMILIES, FAMILY_VIEWS, GAN_FAMILIES, type Family, type LayerSpec, type ModelFile, type ModelSpec } from './types';
+import { CONDITIONAL_FAMILIES, FAMILY_VIEWS, GAN_FAMILIES, type DataSpec, type Family, type LayerSpec, type ModelFile, type ModelSpec } from './types';
 
 /** Hidden width of the default networks. */
 export const DEFAULT_HIDDEN_UNITS = 512;
@@ -23,8 +23,11 @@ export const BUNDLED_SHAPES: Record<string, DataShape> = {
 export const TRANSFORMER_DEFAULTS = { layers: 2, heads: 4, embedding: 64, context: 64, dropout: 0 } as const;
 /** RealNVP's default number of coupling layers. */
 export const FLOW_DEFAULTS = { couplings: 8 } as const;
-/** DDPM's default schedule: T = 200 (small data), linear β from 1e-4 to 0.02 as in Ho et al. (who use T = 1000). */
-export const DIFFUSION_DEFAULTS = { steps: 200, schedule: 'linear', betaStart: 1e-4, betaEnd: 0.02 } as const;
+/**
+ * DDPM's default schedule: T = 200 (small data), linear β from 1e-4 to 0.05. Ho et al. use
+ * T = 1000 up to 0.02; with 200 steps β must end higher for ᾱ_T to reach noise (here 0.006).
+ */
+export const DIFFUSION_DEFAULTS = { steps: 200, schedule: 'linear', betaStart: 1e-4, betaEnd: 0.05 } as const;
 /** Width of the sinusoidal time embedding a DDPM's denoiser receives next to x_t. */
 export const TIME_EMBEDDING_DIMS = 16;
 
@@ -107,7 +110,8 @@ export function defaultNetworks(family: ModelFile['family'], latentDim: number, 
 /** Resolves `file` against data of `shape`: every option not written gets its default. */
 export function resolveModelFile(file: ModelFile, shape: DataShape, hiddenUnits = DEFAULT_HIDDEN_UNITS): ModelSpec {
   const latentDim = file.latentDim ?? defaultLatentDim(file.family, shape);
-  const data = typeof file.data === 'string' ? { dataset: file.data } : { ...(file.data ?? { dataset: DEFAULT_DATA[file.family] ?? 'mnist' }) };
+  const written: DataSpec = typeof file.data === 'string' ? { dataset: file.data } : { ...(file.data ?? {}) };
+  const data: DataSpec = written.dataset === undefined && written.path === undefined ? { ...written, dataset: DEFAULT_DATA[file.family] ?? 'mnist' } : written;
   const defaults = defaultNetworks(file.family, latentDim, shape, hiddenUnits);
   const gan = GAN_FAMILIES.includes(file.family);
   const points = shape.kind === 'points';

@@ -1,11 +1,11 @@
 /**
  * Checks of a model file's networks: the networks a family needs, and the shapes through every
- * layer: what each network takes (data, a latent code z, z with a one-hot label) and what it
- * must give (a code of latentDim values, an example, a logit), and the activations at their ends.
- * Part of the checker (check.ts).
+ * layer: what each network takes (data, a latent code z, z with a one-hot label, x_t with its
+ * time embedding) and what it must give (a code of latentDim values, an example, a logit, the
+ * noise ε), and the activations at their ends. Part of the checker (check.ts).
  */
 import type { DataShape } from '../family';
-import { resolveModelFile } from './defaults';
+import { resolveModelFile, TIME_EMBEDDING_DIMS } from './defaults';
 import { closest, dataName, formatShape, layerName, networkName, values } from './hints';
 import { inferShapes, LayerError, takesImages, type Shape } from './layers';
 import type { RangeTarget } from './parse';
@@ -27,6 +27,7 @@ export function checkNetworkNames(file: ModelFile, report: Report): void {
   const networks: unknown = file.networks;
   if (!isObject(networks)) return;
   const known = REQUIRED_NETWORKS[file.family];
+  if (known.length === 0) return; // a family without networks: "networks" is ignored as a whole (see ignoredSettings)
   const required = isTied(file) ? known.filter((n) => n !== 'decoder') : known;
   const missing = required.filter((n) => !(n in networks));
   const extra = Object.keys(networks).filter((n) => !known.includes(n));
@@ -88,6 +89,8 @@ export function checkNetworkShapes(file: ModelFile, shape: DataShape, skip: (net
   };
   if (spec.family === 'autoencoder' || spec.family === 'vae') checkAutoencoder(spec, data, network);
   else if (GAN_FAMILIES.includes(spec.family)) checkGan(spec, data, network);
+  else if (spec.family === 'flow') checkCoupling(data, network);
+  else if (spec.family === 'diffusion') checkDenoiser(data, network);
 }
 
 /** An autoencoder's or a VAE's encoder (data → z, or μ and log σ²) and decoder (z → one logit per value). */
@@ -145,6 +148,42 @@ function checkGan(spec: ModelSpec, data: DataContext, network: (net: string) => 
     }, data.report);
   }
   checkLogitEnd('discriminator', disc, acgan ? 'the AC-GAN loss applies the sigmoid and the softmax itself' : 'the GAN loss applies the sigmoid itself', data.report);
+}
+
+/**
+ * A flow's coupling: the hidden layers of the s and t networks of every affine coupling
+ * (Dinh et al. 2017), which take the example with some of its values masked: flat, or as an
+ * image if they start with a 2-D layer (as realnvp.ts builds them). The flow adds their output
+ * layer, a dense one after flat layers and a conv2d giving s and t for every pixel after 2-D ones.
+ */
+function checkCoupling(data: DataContext, network: (net: string) => LayerSpec[] | undefined): void {
+  const specs = network('coupling');
+  if (!specs) return;
+  const { height: h, width: w } = data.shape;
+  const image = data.shape.kind !== 'points' && takesImages(specs);
+  const shapes = walk('coupling', specs, dataInput(specs, data), data.report);
+  const out = shapes?.[shapes.length - 1];
+  if (!image || !out || out.length !== 3 || (out[0] === h && out[1] === w)) return;
+  data.report('error', `the coupling's layers end in ${formatShape(out)}, but a convolutional coupling must keep the ${h}×${w} size of the image, as the flow ends it with a conv2d that gives s and t for every pixel: use "padding": "same" without strides or pooling, or end it with { "type": "flatten" } so that the flow adds a dense layer instead`, ['networks', 'coupling', specs.length - 1]);
+}
+
+/**
+ * A DDPM's denoiser ε_θ(x_t, t) (Ho et al. 2020): x_t with a sinusoidal embedding of t, appended
+ * to the flat example, or as extra channels of an image if the denoiser starts with a 2-D layer
+ * (as ddpm.ts builds it) → the noise ε, one value for each value of x_t.
+ */
+function checkDenoiser(data: DataContext, network: (net: string) => LayerSpec[] | undefined): void {
+  const specs = network('denoiser');
+  if (!specs) return;
+  const { height, width, channels, kind } = data.shape;
+  const t = TIME_EMBEDDING_DIMS;
+  const image = kind !== 'points' && takesImages(specs);
+  const input = image ? [height, width, channels + t] : [data.features + t];
+  const x = kind === 'points' ? 'the noisy point x_t' : 'the flattened noisy image x_t';
+  const about = image ? `${formatShape(input)}, the noisy image x_t with its time embedding as ${t} more channels` : `${data.features + t} values, ${x} (${data.features}) and its time embedding (${t})`;
+  const shapes = walk('denoiser', specs, input, data.report, about);
+  if (shapes) checkDataOutput('denoiser', specs, shapes[shapes.length - 1], data, 'it predicts the noise ε in each');
+  checkUnboundedEnd('denoiser', specs, 'outputs', 'the noise ε it predicts is standard normal, mostly within [−3, 3]', data.report, DENOISER_BOUNDED);
 }
 
 /** Reports the first image layer (conv2d, …) of a network on point data; true if there is one. */
@@ -218,8 +257,8 @@ function checkFlatOutput(network: string, specs: readonly LayerSpec[], shapes: S
   report('error', `${networkName(network)} outputs ${values(out[0])}, but ${want.needs} ${size} (${why}): ${fix}${want.orElse?.(out[0]) ?? ''}`, last);
 }
 
-/** A decoder or generator must output one value for each value of an example. */
-function checkDataOutput(network: string, specs: readonly LayerSpec[], out: Shape, data: DataContext): void {
+/** A decoder, generator or denoiser must output one value for each value of an example; `predicts` says what, if not the example itself. */
+function checkDataOutput(network: string, specs: readonly LayerSpec[], out: Shape, data: DataContext, predicts?: string): void {
   const { shape, features } = data;
   if (product(out) === features) return;
   const last = specs[specs.length - 1];
@@ -230,7 +269,7 @@ function checkDataOutput(network: string, specs: readonly LayerSpec[], out: Shap
   else if (out.length === 3) fix = `make its output ${shape.height}×${shape.width} (check the strides and the reshape before it) with ${shape.channels} channel${shape.channels > 1 ? 's' : ''}`;
   else fix = `end it with { "type": "dense", "units": ${features} }`;
   const outputs = out.length === 1 ? formatShape(out) : `${formatShape(out)} = ${product(out)} values`;
-  data.report('error', `${networkName(network)} outputs ${outputs}, but each example has ${features} values (${example}): ${fix}`, ['networks', network, specs.length - 1]);
+  data.report('error', `${networkName(network)} outputs ${outputs}, but each example has ${features} values (${example})${predicts ? ` and ${predicts}` : ''}: ${fix}`, ['networks', network, specs.length - 1]);
 }
 
 /** Warns when a network whose loss applies the sigmoid (or softmax) itself ends in one. */
@@ -250,27 +289,54 @@ const ACTIVATION_LAYERS: Record<string, string> = { reLU: 'relu', leakyReLU: 'le
 /** The range each bounded activation keeps its outputs in. */
 const BOUNDED: Record<string, string> = { sigmoid: '(0, 1)', hardSigmoid: '[0, 1]', tanh: '(−1, 1)', softsign: '(−1, 1)', softmax: '(0, 1)' };
 
+/** The ranges a denoiser's bounded (or one-sided) activations keep its outputs in. */
+const DENOISER_BOUNDED: Record<string, string> = { ...BOUNDED, relu: '[0, ∞)', relu6: '[0, 6]', softplus: '(0, ∞)', elu: '(−1, ∞)' };
+
+/** The last layer of a network that is not shape-only, and the activation it ends in. */
+interface NetworkEnd {
+  index: number;
+  layer: LayerSpec;
+  activation?: string;
+  /** The activation is an "activation" option of the layer, not a layer of its own. */
+  option: boolean;
+}
+
+/** Where a network ends: its last layer that does more than move values around. */
+function networkEnd(specs: readonly LayerSpec[]): NetworkEnd | undefined {
+  let index = specs.length - 1;
+  while (index > 0 && SHAPE_ONLY.has(specs[index].type)) index--;
+  const layer = specs[index];
+  if (!layer) return undefined;
+  const own = typeof layer.activation === 'string' ? layer.activation : undefined;
+  const activation = layer.type === 'activation' ? own : (ACTIVATION_LAYERS[layer.type] ?? own);
+  return { index, layer, activation, option: own !== undefined && layer.type !== 'activation' };
+}
+
+/** Warns when a network whose `outputs` must be unbounded (points, noise) ends in an activation of `bounded`; `beyond` says why. */
+function checkUnboundedEnd(network: string, specs: readonly LayerSpec[], outputs: string, beyond: string, report: Report, bounded: Record<string, string> = BOUNDED): void {
+  const end = networkEnd(specs);
+  const act = end?.activation;
+  if (!end || act === undefined || !(act in bounded)) return;
+  const path: Path = ['networks', network, end.index];
+  const fix = end.option ? `remove "activation": "${act}" so that it ends linear` : 'remove this layer so that it ends linear';
+  report('warning', `${networkName(network)} ends in ${act}, which keeps its ${outputs} within ${bounded[act]}, but ${beyond}: ${fix}`, end.option ? [...path, 'activation'] : path, end.option ? 'property' : 'value');
+}
+
 /**
  * A generator's samples must be able to reach the data: images are in [0, 1], so a generator of
  * images ends in a sigmoid; toy points spread over about [−3, 3], so a generator of points ends
  * linear (as the real examples the discriminator compares them with).
  */
 function checkGeneratorEnd(specs: readonly LayerSpec[], data: DataContext): void {
-  let i = specs.length - 1;
-  while (i > 0 && SHAPE_ONLY.has(specs[i].type)) i--;
-  const layer = specs[i];
-  if (!layer) return;
-  const own = typeof layer.activation === 'string' ? layer.activation : undefined;
-  const act = layer.type === 'activation' ? own : (ACTIVATION_LAYERS[layer.type] ?? own);
-  const path: Path = ['networks', 'generator', i];
-  const option = own !== undefined && layer.type !== 'activation'; // an "activation" option, not a layer of its own
   if (data.shape.kind === 'points') {
-    if (act === undefined || !(act in BOUNDED)) return;
-    const fix = option ? `remove "activation": "${act}" so that it ends linear` : 'remove this layer so that it ends linear';
-    data.report('warning', `the generator ends in ${act}, which keeps its samples within ${BOUNDED[act]}, but the points of "${data.name}" reach beyond that: ${fix}`, option ? [...path, 'activation'] : path, option ? 'property' : 'value');
+    checkUnboundedEnd('generator', specs, 'samples', `the points of "${data.name}" reach beyond that`, data.report);
     return;
   }
+  const end = networkEnd(specs);
+  if (!end) return;
+  const { layer, activation: act, option } = end;
   if (act === 'sigmoid' || act === 'hardSigmoid') return;
+  const path: Path = ['networks', 'generator', end.index];
   let fix: string;
   let at: Path = path;
   if (layer.type === 'activation' || layer.type in ACTIVATION_LAYERS) fix = 'replace this layer with { "type": "activation", "activation": "sigmoid" }';

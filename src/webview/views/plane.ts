@@ -62,8 +62,8 @@ function heatImage(canvas: HTMLCanvasElement, heat: NonNullable<PlaneData['heat'
   return off;
 }
 
-/** Draws the extent as a square plot: heatmap, then each point layer, a legend and a colour bar; `t` translates labels. */
-export function drawPlane(canvas: HTMLCanvasElement, view: PlaneData, t: (s: string) => string = identity): void {
+/** Draws the extent as a square plot: heatmap, then each point layer, a legend (unless `options.legend` is false) and a colour bar; `t` translates labels. */
+export function drawPlane(canvas: HTMLCanvasElement, view: PlaneData, t: (s: string) => string = identity, options: { legend?: boolean } = {}): void {
   const surface = prepareCanvas(canvas);
   bumpDraws(canvas);
   if (!surface) return;
@@ -77,7 +77,7 @@ export function drawPlane(canvas: HTMLCanvasElement, view: PlaneData, t: (s: str
 
   // Right-hand column: the legend (a swatch and a name per layer), then the colour bar.
   ctx.font = themeFont(LEGEND_PX);
-  const names = view.layers.map((l) => t(l.name));
+  const names = options.legend === false ? [] : view.layers.map((l) => t(l.name));
   let colW = 0;
   for (const n of names) colW = Math.max(colW, SWATCH + 5 + ctx.measureText(n).width);
   const heatLabel = heat ? t(heat.label) : '';
