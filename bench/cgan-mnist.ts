@@ -12,9 +12,10 @@
  *   --networks default, batch 64, lr 2e-4: cgan 9.4 / 10.0 / 9.9, acgan 10.8 / 10.0 / 10.0 (to 1500; collapse,
  *     D wins: D(x) > 0.97, D(G(z)) < 0.05; every z and class gives one speckled blob)
  *   --networks stable, batch 64, lr 2e-4: cgan 10.6 / 11.7 / 14.5 / 16.5 / 20.0 / 25.4 (418 ms/step under load),
- *     acgan 34.6 / 96.9 / 98.2 / 92.9 / 79.4 / ACGAN_3000
+ *     acgan 34.6 / 96.9 / 98.2 / 92.9 / 79.4 / 77.0 (475 ms/step under load)
  *   --networks stable --hidden 128, batch 32, lr 1e-3: cgan 12.1 / 15.6 / 22.6 / 32.5 / 45.5 / 59.9 (68 ms/step),
  *     acgan 92.2 / 97.5 / 89.8 / 86.9 / 93.2 / 96.2 (53 ms/step)
+ *
  * Usage: npx tsx bench/cgan-mnist.ts [--families cgan,acgan] [--networks default,stable] [--hidden 256] [--steps 2000] [--batch 64] [--every 500] [--lr 2e-4] [--backend wasm]
  */
 import * as tf from '@tensorflow/tfjs-core';

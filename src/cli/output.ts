@@ -76,27 +76,35 @@ export function scatterPng(view: ScatterView, size = 256): Buffer {
   return encodePng({ width: size, height: size, channels: 3, pixels: px });
 }
 
-/** The PNG of a view; metrics have none (they go to metrics.jsonl). */
-function viewPng(view: View): Uint8Array | undefined {
+/**
+ * The files of a view, by name suffix: a PNG for pictures, one PNG per panel for small multiples,
+ * text for text and bars (a character and its probability per line); metrics have none (they go
+ * to metrics.jsonl).
+ */
+function viewFiles(view: View): Array<[string, Uint8Array | string]> {
   switch (view.kind) {
-    case 'images': return gridPng(view, { scale: 2 });
-    case 'scatter': return scatterPng(view);
-    case 'histogram': return histogramPng(view);
-    case 'plane': return planePng(view);
-    case 'metrics': return undefined;
+    case 'images': return [['.png', gridPng(view, { scale: 2 })]];
+    case 'scatter': return [['.png', scatterPng(view)]];
+    case 'histogram': return [['.png', histogramPng(view)]];
+    case 'plane': return [['.png', planePng(view)]];
+    case 'planes':
+      return view.panels.map((p, i) => [`-${i}.png`, planePng({ kind: 'plane', id: view.id, title: p.caption, extent: view.extent, layers: p.layers })]);
+    case 'text': return [['.txt', view.lines.join('\n\n') + '\n']];
+    case 'bars': return [['.txt', view.labels.map((l, i) => `${l}\t${view.values[i].toPrecision(4)}`).join('\n') + '\n']];
+    case 'metrics': return [];
   }
 }
 
-/** Writes every view as `<id><suffix>.png` in `dir`; returns the file names. */
+/** Writes every view as `<id><suffix>.png` (or .txt, or one PNG per panel) in `dir`; returns the file names. */
 export function writeViews(dir: string, views: readonly View[], suffix = '', only?: readonly string[]): string[] {
   const names: string[] = [];
   for (const view of views) {
     if (only && !only.includes(view.id)) continue;
-    const png = viewPng(view);
-    if (!png) continue;
-    const name = `${view.id}${suffix}.png`;
-    writeFileSync(join(dir, name), png);
-    names.push(name);
+    for (const [ext, body] of viewFiles(view)) {
+      const name = `${view.id}${suffix}${ext}`;
+      writeFileSync(join(dir, name), body);
+      names.push(name);
+    }
   }
   return names;
 }

@@ -3,7 +3,8 @@
 //   1. Quick Open an example model file, click its "▶ Train" CodeLens, and watch the
 //      "GenLab: <file name>" panel train (data-step ≥ 5, samples canvas drawn); then the same for
 //      one example of every other family (autoencoder, Gaussian VAE, GAN on the ring, DCGAN,
-//      CGAN, AC-GAN), each drawing the view that family is about.
+//      CGAN, AC-GAN, character-level transformer, RealNVP, DDPM), each drawing the view that
+//      family is about.
 //   2. In an empty fresh.genlab.json, type the "genlab-vae" snippet prefix, accept the suggestion
 //      and save: no genlab problem remains and the file on disk is JSONC with "family": "vae".
 //   3. Break the decoder's last layer (784 → 700 units) with the keyboard: the Problems panel
@@ -53,8 +54,8 @@ const FRESH_FILE = 'fresh.genlab.json';
 const SNIPPET_PREFIX = 'genlab-vae';
 const TRAIN_LENS = '▶ Train';
 /**
- * One example per family besides the VAE, the view that shows it trained, and for the DCGAN a
- * smaller batch in the workspace copy: its convolutions take seconds per step of 64 on
+ * One example per family besides the VAE, the view that shows it trained, and for the DCGAN and
+ * the transformer a smaller batch in the workspace copy: a step of 64 takes seconds on
  * SwiftShader, which stalls the whole (software-rendered) workbench.
  */
 const FAMILY_EXAMPLES: ReadonlyArray<[string, string, number?]> = [
@@ -64,6 +65,9 @@ const FAMILY_EXAMPLES: ReadonlyArray<[string, string, number?]> = [
   ['dcgan-mnist.genlab.json', 'samples', 8],
   ['cgan-mnist.genlab.json', 'classes'],
   ['acgan-mnist.genlab.json', 'classInterpolation'],
+  ['autoregressive-shakespeare.genlab.json', 'nextToken', 16],
+  ['flow-moons.genlab.json', 'density'],
+  ['diffusion-ring.genlab.json', 'samples'],
 ];
 
 const log = (msg: string) => console.log(`      [e2e] ${msg}`);

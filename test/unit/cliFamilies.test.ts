@@ -10,7 +10,7 @@ import { decodePng } from '../../src/node/png';
 const root = join(__dirname, '..', '..');
 
 /** Each example, the PNGs and networks its run must write. */
-const EXPECTED: Record<string, { pngs: string[]; networks: string[]; metrics?: string[] }> = {
+const EXPECTED: Record<string, { pngs: string[]; texts?: string[]; networks: string[]; metrics?: string[] }> = {
   'autoencoder-mnist.genlab.json': { pngs: ['reconstructions', 'latent', 'errors', 'anomalies'], networks: ['encoder', 'decoder'] },
   'autoencoder-tied.genlab.json': { pngs: ['reconstructions', 'latent', 'errors', 'anomalies'], networks: ['encoder', 'decoder'] },
   'vae-gaussian.genlab.json': { pngs: ['samples', 'reconstructions', 'traversal', 'latent', 'interpolation'], networks: ['encoder', 'decoder'] },
@@ -19,6 +19,9 @@ const EXPECTED: Record<string, { pngs: string[]; networks: string[]; metrics?: s
   'dcgan-mnist.genlab.json': { pngs: ['samples'], networks: ['generator', 'discriminator'] },
   'cgan-mnist.genlab.json': { pngs: ['classes', 'classInterpolation'], networks: ['generator', 'discriminator'] },
   'acgan-mnist.genlab.json': { pngs: ['classes', 'classInterpolation'], networks: ['generator', 'discriminator'] },
+  'flow-moons.genlab.json': { pngs: ['density', 'samples', 'dataToLatent', 'latentToData'], networks: [] },
+  'diffusion-ring.genlab.json': { pngs: ['samples', 'strip-0', 'predictedX0-0'], networks: ['denoiser'] },
+  'autoregressive-shakespeare.genlab.json': { pngs: [], texts: ['samples', 'prompt', 'nextToken'], networks: [] },
 };
 
 describe('genlab train on every family', () => {
@@ -39,6 +42,7 @@ describe('genlab train on every family', () => {
         const px = png.pixels;
         assert.ok(px.some((v) => v !== px[0]), `${name}.png is blank`);
       }
+      for (const name of expected.texts ?? []) assert.ok(readFileSync(join(out, `${name}.txt`), 'utf8').trim().length > 0, `${name}.txt is empty`);
       for (const n of expected.networks) assert.ok(existsSync(join(out, n, 'model.json')) && existsSync(join(out, n, 'weights.bin')), `${n} not saved`);
       const rows = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
       assert.equal(rows.filter((row) => typeof row.step === 'number' && !row.heldout && !row.metrics).length, 4);

@@ -275,7 +275,7 @@ function checkTransformer(file: ModelFile, shape: DataShape | undefined, options
   report('warning', `a context of ${context.words} characters needs windows of ${context.value + 1} characters, but "${path}" has ${n} characters and ${part} only ${size}: ${fix}`, context.written ? ['transformer', 'context'] : ['data', 'path']);
 }
 
-/** ᾱ_T above which x_T is more data than noise (signal-to-noise ratio ᾱ/(1 − ᾱ) > 1): the checker warns; training's own watch() is stricter. */
+/** ᾱ_T above which x_T = √ᾱ_T·x_0 + √(1 − ᾱ_T)·ε still visibly holds the data (√ᾱ_T > 0.1), though sampling starts from pure noise: the checker warns, as training's watch() does. */
 const MAX_ALPHA_BAR_T = 0.01;
 
 /** A DDPM's linear schedule (Ho et al. 2020): β rises from betaStart to betaEnd, and ᾱ_T = ∏(1 − β_t) must leave x_T mostly noise. */
@@ -295,7 +295,7 @@ function checkSchedule(file: ModelFile, report: Report): void {
   const alphaBar = Math.exp(logAlphaBar);
   if (alphaBar <= MAX_ALPHA_BAR_T) return;
   const at: Path = steps.written ? ['diffusion', 'steps'] : end.written ? ['diffusion', 'betaEnd'] : ['diffusion'];
-  report('warning', `${T} steps with β from ${b0} to ${b1} leave ᾱ_T = ${alphaBar.toFixed(2)}, so x_T is still more data than noise, yet sampling starts from pure noise N(0, I): use more "steps" or a larger "betaEnd" (Ho et al. use 1000 steps up to 0.02)`, at);
+  report('warning', `${T} steps with β from ${b0} to ${b1} leave ᾱ_T = ${alphaBar.toFixed(3)}, so x_T still holds √ᾱ_T = ${Math.sqrt(alphaBar).toFixed(2)} of the data, yet sampling starts from pure noise N(0, I): use more "steps" or a larger "betaEnd" (Ho et al. use 1000 steps up to 0.02)`, at);
 }
 
 /** Warns about views the family cannot show. */

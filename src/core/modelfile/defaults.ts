@@ -79,11 +79,17 @@ export function defaultNetworks(family: ModelFile['family'], latentDim: number, 
         decoder: [dense(hiddenUnits, 'relu'), dense(features)],
       };
     case 'gan':
-    case 'cgan':
-    case 'acgan':
       return {
         generator: [dense(g, 'relu'), dense(g, 'relu'), generatorOut],
-        discriminator: [dense(g), leaky, dense(g), leaky, dense(family === 'acgan' ? 1 + shape.classes : 1)],
+        discriminator: [dense(g), leaky, dense(g), leaky, dense(1)],
+      };
+    case 'cgan':
+    case 'acgan':
+      // Batch norm in G and dropout in D keep D from winning outright on MNIST (without them both
+      // collapsed to one blob at chance accuracy in bench/cgan-mnist.ts).
+      return {
+        generator: [dense(g), { type: 'batchNormalization' }, { type: 'reLU' }, dense(g), { type: 'batchNormalization' }, { type: 'reLU' }, generatorOut],
+        discriminator: [dense(g), leaky, { type: 'dropout', rate: 0.3 }, dense(g), leaky, { type: 'dropout', rate: 0.3 }, dense(family === 'acgan' ? 1 + shape.classes : 1)],
       };
     case 'dcgan':
       return points ? defaultNetworks('gan', latentDim, shape, hiddenUnits) : dcganNetworks(shape);

@@ -148,7 +148,7 @@ export const FAMILY_VIEWS: Partial<Record<Family, readonly string[]>> = {
   cgan: ['loss', 'discriminator', 'samples', 'classes', 'classInterpolation'],
   acgan: ['loss', 'discriminator', 'accuracy', 'samples', 'classes', 'classInterpolation'],
   autoregressive: ['loss', 'samples', 'prompt', 'nextToken'],
-  flow: ['loss', 'density', 'samples', 'dataToLatent', 'latentToData'],
+  flow: ['loss', 'density', 'samples', 'dataToLatent', 'latentToData', 'reconstructions'],
   diffusion: ['loss', 'strip', 'predictedX0', 'samples'],
 };
 
