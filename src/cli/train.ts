@@ -71,6 +71,7 @@ export async function runTrain(args: ParsedArgs, out: (line: string) => void, er
   let model;
   try {
     model = createModel(spec, shape);
+    model.setTrainingSet?.(train);
   } catch (e) {
     throw new CliError(`cannot build the model: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
   }

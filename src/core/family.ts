@@ -7,6 +7,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { OptimizerSpec } from './modelfile/types';
 import type { Batch, DeviceData } from './data/deviceData';
+import type { DataSet } from './data/dataset';
 import type { ChartSpec, ControlSpec, FormulaSpec, View } from './views';
 import type { StepRow } from './loop';
 
@@ -39,6 +40,8 @@ export interface GenerativeModel {
   readonly formula?: FormulaSpec;
   /** Inputs the panel shows for this model's views (a prompt box, sliders); their values arrive in ViewOptions.inputs. */
   readonly controls?: readonly ControlSpec[];
+  /** Hands over the training data, for baselines a model reports beside its loss (the transformer's bigram model). */
+  setTrainingSet?(train: DataSet): void;
   /** A warning about training going wrong, judged from the latest step rows (e.g. a GAN's discriminator winning), or undefined. */
   watch?(rows: readonly StepRow[]): string | undefined;
   /** `n` samples in data space, [n, features] in [0, 1] (caller disposes). */

@@ -109,6 +109,7 @@ export class TrainingDriver {
     this.model = undefined;
     const { train, heldout } = this.upload(spec);
     this.model = createModel(spec, this.shape);
+    this.model.setTrainingSet?.(this.data.train);
     this.inputs = Object.fromEntries((this.model.controls ?? []).map((c) => [c.id, c.default]));
     this.trainer = new Trainer(this.model, train, heldout, { batchSize: spec.training.batchSize, readEvery: this.readEvery, seed: spec.training.seed + 6 }, {
       onSteps: (rows) => this.events.onSteps(rows),

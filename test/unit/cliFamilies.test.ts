@@ -20,8 +20,8 @@ const EXPECTED: Record<string, { pngs: string[]; texts?: string[]; networks: str
   'cgan-mnist.genlab.json': { pngs: ['classes', 'classInterpolation'], networks: ['generator', 'discriminator'] },
   'acgan-mnist.genlab.json': { pngs: ['classes', 'classInterpolation'], networks: ['generator', 'discriminator'] },
   'flow-moons.genlab.json': { pngs: ['density', 'samples', 'dataToLatent', 'latentToData'], networks: [] },
-  'diffusion-ring.genlab.json': { pngs: ['samples', 'strip-0', 'predictedX0-0'], networks: ['denoiser'] },
-  'autoregressive-shakespeare.genlab.json': { pngs: [], texts: ['samples', 'prompt', 'nextToken'], networks: [] },
+  'diffusion-ring.genlab.json': { pngs: ['samples', 'strip-0', 'strip-5', 'predictedX0-5'], networks: ['denoiser'] },
+  'autoregressive-shakespeare.genlab.json': { pngs: [], texts: ['samples', 'prompt', 'nextToken'], networks: ['transformer'], metrics: ['bigram', 'heldoutSample'] },
 };
 
 describe('genlab train on every family', () => {
