@@ -25,6 +25,7 @@ describe('text data', () => {
     const heldout = new DeviceData(set, { window: 3, stride: 3 });
     assert.equal(train.count, 7); // windows start at 0..6 and end at 3..9
     assert.equal(heldout.count, 3); // windows start at 0, 3, 6
+    assert.equal(train.bytes, 2 * 10 * 4, 'windows are gathered on demand: only the 10 tokens and 10 labels are stored');
     const b = train.gather(new Int32Array([0, 6]));
     assert.deepEqual(await b.x.array(), [[0, 1, 2, 3], [6, 7, 8, 9]]);
     const h = heldout.range(0, 3);

@@ -58,7 +58,7 @@ export class DeviceData {
 
   /** Bytes this data set takes on the backend. */
   get bytes(): number {
-    return this.count * this.features * 4 + this.count * 4;
+    return (this.x.size + this.y.size) * 4; // float32 or int32 values, 4 bytes each (text keeps only its tokens)
   }
 
   /** Gathers the examples at `indices` on the backend (caller disposes the batch). */
