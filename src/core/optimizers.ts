@@ -48,3 +48,38 @@ export function reconfigureOptimizer(optimizer: tf.Optimizer, spec: OptimizerSpe
     else o.momentum = spec.momentum;
   }
 }
+
+/**
+ * The optimizers of one model (one, or one per network it trains apart, as a GAN's D and G),
+ * sharing one learning rate and one set of settings that can change live.
+ */
+export class OptimizerSet {
+  /** The optimizers, in the order asked for. */
+  readonly all: tf.Optimizer[];
+  private spec: OptimizerSpec;
+
+  /** Makes `count` optimizers of `spec`. */
+  constructor(spec: OptimizerSpec, count = 1) {
+    this.spec = spec;
+    this.all = Array.from({ length: count }, () => makeOptimizer(spec));
+  }
+
+  /** The current learning rate. */
+  get learningRate(): number {
+    return this.spec.learningRate;
+  }
+
+  /** Changes the learning rate from the next step on, keeping weights and moments. */
+  setLearningRate(lr: number): void {
+    if (!(lr > 0) || !Number.isFinite(lr)) throw new Error(`learning rate must be a positive number, got ${lr}`);
+    this.all.forEach((o) => setOptimizerLearningRate(o, lr));
+    this.spec = { ...this.spec, learningRate: lr };
+  }
+
+  /** Applies `spec` (learning rate, β1, β2, momentum) live, keeping moments; throws for another optimizer class. */
+  setOptimizer(spec: OptimizerSpec): void {
+    if (!canReconfigure(this.spec, spec)) throw new Error(`cannot switch the optimizer from ${this.spec.type} to ${spec.type} while training; restart instead`);
+    this.all.forEach((o) => reconfigureOptimizer(o, spec));
+    this.spec = spec;
+  }
+}

@@ -18,7 +18,7 @@ import type { DataShape, GenerativeModel, LossTerms, ViewOptions } from '../fami
 import { bernoulliNllFromLogits, squaredError } from '../losses';
 import { buildSequential, takesImages } from '../modelfile/layers';
 import type { ModelSpec, OptimizerSpec } from '../modelfile/types';
-import { canReconfigure, makeOptimizer, reconfigureOptimizer, setOptimizerLearningRate } from '../optimizers';
+import { OptimizerSet } from '../optimizers';
 import { Rng } from '../rng';
 import type { ChartSpec, FormulaSpec, View } from '../views';
 import { autoencoderViews, type AutoencoderLike } from './autoencoderViews';
@@ -62,8 +62,7 @@ export class Autoencoder implements GenerativeModel, AutoencoderLike {
   private readonly shape: DataShape;
   /** Mean and standard deviation per code dimension over the latest training batch, for sample(). */
   private codeStats?: { mean: tf.Tensor2D; std: tf.Tensor2D };
-  private lr: number;
-  private optimizerSpec: OptimizerSpec;
+  private readonly optimizers: OptimizerSet;
 
   /** Builds the networks of `spec` and its optimizer for data of `shape`. */
   constructor(readonly spec: ModelSpec, shape: DataShape) {
@@ -88,9 +87,8 @@ export class Autoencoder implements GenerativeModel, AutoencoderLike {
       throw e;
     }
     this.trainable = uniqueVariables([this.encoder, this.decoder], true);
-    this.lr = spec.optimizer.learningRate;
-    this.optimizer = makeOptimizer(spec.optimizer);
-    this.optimizerSpec = spec.optimizer;
+    this.optimizers = new OptimizerSet(spec.optimizer);
+    this.optimizer = this.optimizers.all[0];
   }
 
   /** The codes z = f(x), [n, latentDim]; `training` switches dropout and batch normalization to training mode. */
@@ -178,22 +176,17 @@ export class Autoencoder implements GenerativeModel, AutoencoderLike {
 
   /** The current learning rate. */
   get learningRate(): number {
-    return this.lr;
+    return this.optimizers.learningRate;
   }
 
-  /** Changes the learning rate from the next step on, keeping the optimizer's moments. */
+  /** Changes the learning rate from the next step on, keeping weights and moments. */
   setLearningRate(lr: number): void {
-    if (!(lr > 0) || !Number.isFinite(lr)) throw new Error(`learning rate must be a positive number, got ${lr}`);
-    this.lr = lr;
-    setOptimizerLearningRate(this.optimizer, lr);
+    this.optimizers.setLearningRate(lr);
   }
 
-  /** Applies `spec` to the running optimizer (learning rate, β1, β2, momentum), keeping its moments. */
+  /** Applies `spec` to the running optimizers, keeping their moments; throws for another optimizer class. */
   setOptimizer(spec: OptimizerSpec): void {
-    if (!canReconfigure(this.optimizerSpec, spec)) throw new Error(`cannot switch the optimizer from ${this.optimizerSpec.type} to ${spec.type} while training; restart instead`);
-    reconfigureOptimizer(this.optimizer, spec);
-    this.optimizerSpec = spec;
-    this.lr = spec.learningRate;
+    this.optimizers.setOptimizer(spec);
   }
 
   /** The encoder and the decoder (with tied weights, the saved decoder carries the encoder's kernels it uses). */

@@ -16,7 +16,7 @@ import type { StepRow } from '../loop';
 import { CollapseMonitor } from '../metrics';
 import { buildSequential, takesImages } from '../modelfile/layers';
 import type { ModelSpec, OptimizerSpec } from '../modelfile/types';
-import { canReconfigure, makeOptimizer, reconfigureOptimizer, setOptimizerLearningRate } from '../optimizers';
+import { OptimizerSet } from '../optimizers';
 import { Rng } from '../rng';
 import type { ChartSpec, FormulaSpec, View } from '../views';
 import { conditionalCharts, conditionalFormula, conditionalViews, GRID_COLUMNS, SAMPLE_GRID, type ConditionalLike } from './conditionalViews';
@@ -73,8 +73,7 @@ export class ConditionalGan implements GenerativeModel, ConditionalLike {
   private readonly imageDiscriminator: boolean;
   private readonly monitor = new CollapseMonitor();
   private dUpdates = 0;
-  private lr: number;
-  private optimizerSpec: OptimizerSpec;
+  private readonly optimizers: OptimizerSet;
 
   /** Builds both networks of `spec` and their optimizers for labelled data of `shape`. */
   constructor(readonly spec: ModelSpec, readonly shape: DataShape) {
@@ -101,10 +100,8 @@ export class ConditionalGan implements GenerativeModel, ConditionalLike {
     this.dVars = this.discriminator.trainableWeights.map((w) => w.read() as tf.Variable);
     this.gVars = this.generator.trainableWeights.map((w) => w.read() as tf.Variable);
 
-    this.lr = spec.optimizer.learningRate;
-    this.optimizerSpec = spec.optimizer;
-    this.dOptimizer = makeOptimizer(spec.optimizer);
-    this.gOptimizer = makeOptimizer(spec.optimizer);
+    this.optimizers = new OptimizerSet(spec.optimizer, 2);
+    [this.dOptimizer, this.gOptimizer] = this.optimizers.all;
     this.fixedZ = tf.randomNormal([GRID_COLUMNS, this.latentDim], 0, 1, 'float32', this.rng.seed());
     this.sampleZ = tf.randomNormal([SAMPLE_GRID, this.latentDim], 0, 1, 'float32', this.rng.seed());
     this.sampleLabels = tf.tensor1d(this.randomClasses(SAMPLE_GRID, this.rng), 'int32');
@@ -254,25 +251,19 @@ export class ConditionalGan implements GenerativeModel, ConditionalLike {
     return conditionalViews(this, heldout);
   }
 
-  /** The current learning rate (both networks). */
+  /** The current learning rate. */
   get learningRate(): number {
-    return this.lr;
+    return this.optimizers.learningRate;
   }
 
-  /** Changes both optimizers' learning rate, keeping weights and moments. */
+  /** Changes the learning rate from the next step on, keeping weights and moments. */
   setLearningRate(lr: number): void {
-    setOptimizerLearningRate(this.dOptimizer, lr);
-    setOptimizerLearningRate(this.gOptimizer, lr);
-    this.lr = lr;
+    this.optimizers.setLearningRate(lr);
   }
 
-  /** Applies `spec` to both running optimizers (learning rate, β1, β2, momentum), keeping their moments. */
+  /** Applies `spec` to the running optimizers, keeping their moments; throws for another optimizer class. */
   setOptimizer(spec: OptimizerSpec): void {
-    if (!canReconfigure(this.optimizerSpec, spec)) throw new Error(`cannot switch the optimizer from ${this.optimizerSpec.type} to ${spec.type} while training; restart instead`);
-    reconfigureOptimizer(this.dOptimizer, spec);
-    reconfigureOptimizer(this.gOptimizer, spec);
-    this.optimizerSpec = spec;
-    this.lr = spec.learningRate;
+    this.optimizers.setOptimizer(spec);
   }
 
   /** The generator and the discriminator. */

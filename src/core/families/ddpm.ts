@@ -24,7 +24,7 @@ import type { StepRow } from '../loop';
 import { TIME_EMBEDDING_DIMS } from '../modelfile/defaults';
 import { buildSequential, takesImages } from '../modelfile/layers';
 import type { ModelSpec, OptimizerSpec } from '../modelfile/types';
-import { canReconfigure, makeOptimizer, reconfigureOptimizer, setOptimizerLearningRate } from '../optimizers';
+import { OptimizerSet } from '../optimizers';
 import { Rng } from '../rng';
 import type { ChartSpec, ControlSpec, FormulaSpec, View } from '../views';
 import { noiseSchedule, timeEmbeddingTable, type NoiseSchedule } from './ddpmSchedule';
@@ -81,8 +81,7 @@ export class Ddpm implements GenerativeModel, DdpmLike {
   private readonly rng: Rng;
   /** Noise and time steps for evaluate() and sample(), apart from training's. */
   private readonly evalRng: Rng;
-  private lr: number;
-  private optimizerSpec: OptimizerSpec;
+  private readonly optimizers: OptimizerSet;
 
   /** Builds the denoiser of `spec` and its optimizer for data of `shape` (images or points). */
   constructor(readonly spec: ModelSpec, shape: DataShape) {
@@ -107,9 +106,8 @@ export class Ddpm implements GenerativeModel, DdpmLike {
     this.embeddings = tf.tensor2d(timeEmbeddingTable(T, E), [T + 1, E]);
     this.signalScale = tf.tensor2d(Float32Array.from(this.schedule.alphaBars, (a) => Math.sqrt(a)), [T + 1, 1]);
     this.noiseScale = tf.tensor2d(Float32Array.from(this.schedule.alphaBars, (a) => Math.sqrt(1 - a)), [T + 1, 1]);
-    this.lr = spec.optimizer.learningRate;
-    this.optimizer = makeOptimizer(spec.optimizer);
-    this.optimizerSpec = spec.optimizer;
+    this.optimizers = new OptimizerSet(spec.optimizer);
+    this.optimizer = this.optimizers.all[0];
     this.viewSeed = this.rng.seed();
     this.evalRng = new Rng(this.rng.seed());
     const plane = !this.images && this.features === 2;
@@ -244,22 +242,17 @@ export class Ddpm implements GenerativeModel, DdpmLike {
 
   /** The current learning rate. */
   get learningRate(): number {
-    return this.lr;
+    return this.optimizers.learningRate;
   }
 
-  /** Changes the learning rate from the next step on, keeping the optimizer's moments. */
+  /** Changes the learning rate from the next step on, keeping weights and moments. */
   setLearningRate(lr: number): void {
-    if (!(lr > 0) || !Number.isFinite(lr)) throw new Error(`learning rate must be a positive number, got ${lr}`);
-    this.lr = lr;
-    setOptimizerLearningRate(this.optimizer, lr);
+    this.optimizers.setLearningRate(lr);
   }
 
-  /** Applies `spec` to the running optimizer, keeping its moments; throws for another optimizer class. */
+  /** Applies `spec` to the running optimizers, keeping their moments; throws for another optimizer class. */
   setOptimizer(spec: OptimizerSpec): void {
-    if (!canReconfigure(this.optimizerSpec, spec)) throw new Error(`cannot switch the optimizer from ${this.optimizerSpec.type} to ${spec.type} while training; restart instead`);
-    reconfigureOptimizer(this.optimizer, spec);
-    this.optimizerSpec = spec;
-    this.lr = spec.learningRate;
+    this.optimizers.setOptimizer(spec);
   }
 
   /** The denoiser ε_θ. */

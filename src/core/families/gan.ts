@@ -13,7 +13,7 @@ import type { StepRow } from '../loop';
 import { CollapseMonitor } from '../metrics';
 import { buildSequential, takesImages } from '../modelfile/layers';
 import type { GeneratorLoss, ModelSpec, OptimizerSpec } from '../modelfile/types';
-import { canReconfigure, makeOptimizer, reconfigureOptimizer, setOptimizerLearningRate } from '../optimizers';
+import { OptimizerSet } from '../optimizers';
 import { Rng } from '../rng';
 import type { ChartSpec, FormulaSpec, View } from '../views';
 import { ganViews, type GanLike } from './ganViews';
@@ -86,8 +86,7 @@ export class Gan implements GenerativeModel, GanLike {
   private readonly features: number;
   private readonly discriminatorTakesImages: boolean;
   private readonly monitor = new CollapseMonitor();
-  private lr: number;
-  private optimizerSpec: OptimizerSpec;
+  private readonly optimizers: OptimizerSet;
 
   /** Builds the networks of `spec` (family 'gan' or 'dcgan') and their two optimizers for data of `shape`. */
   constructor(readonly spec: ModelSpec, shape: DataShape) {
@@ -108,10 +107,8 @@ export class Gan implements GenerativeModel, GanLike {
       this.dispose();
       throw new Error(`the generator outputs [${out.join(', ')}] but the data has ${this.features} values per example`);
     }
-    this.dOptimizer = makeOptimizer(spec.optimizer);
-    this.gOptimizer = makeOptimizer(spec.optimizer);
-    this.optimizerSpec = spec.optimizer;
-    this.lr = spec.optimizer.learningRate;
+    this.optimizers = new OptimizerSet(spec.optimizer, 2);
+    [this.dOptimizer, this.gOptimizer] = this.optimizers.all;
     this.charts = ganCharts(shape);
     this.formula = ganFormula(spec.loss.generator, spec.loss.labelSmoothing);
     this.fixedZ = tf.randomNormal([shape.kind === 'points' ? FIXED_POINTS : FIXED_IMAGES, spec.latentDim], 0, 1, 'float32', this.rng.seed());
@@ -201,25 +198,19 @@ export class Gan implements GenerativeModel, GanLike {
     return this.monitor.watch(rows);
   }
 
-  /** The current learning rate of both optimizers. */
+  /** The current learning rate. */
   get learningRate(): number {
-    return this.lr;
+    return this.optimizers.learningRate;
   }
 
-  /** Sets both optimizers' learning rate, keeping weights and moments. */
+  /** Changes the learning rate from the next step on, keeping weights and moments. */
   setLearningRate(lr: number): void {
-    setOptimizerLearningRate(this.dOptimizer, lr);
-    setOptimizerLearningRate(this.gOptimizer, lr);
-    this.lr = lr;
+    this.optimizers.setLearningRate(lr);
   }
 
-  /** Applies `spec` to both running optimizers, keeping their moments; throws for another optimizer class. */
+  /** Applies `spec` to the running optimizers, keeping their moments; throws for another optimizer class. */
   setOptimizer(spec: OptimizerSpec): void {
-    if (!canReconfigure(this.optimizerSpec, spec)) throw new Error(`cannot switch the optimizer from ${this.optimizerSpec.type} to ${spec.type} while training; restart instead`);
-    reconfigureOptimizer(this.dOptimizer, spec);
-    reconfigureOptimizer(this.gOptimizer, spec);
-    this.optimizerSpec = spec;
-    this.lr = spec.learningRate;
+    this.optimizers.setOptimizer(spec);
   }
 
   /** The generator and the discriminator. */

@@ -26,7 +26,7 @@ import type { Batch, DeviceData } from '../data/deviceData';
 import type { DataShape, GenerativeModel, LossTerms, ViewOptions } from '../family';
 import { buildSequential, inferShapes, takesImages } from '../modelfile/layers';
 import type { LayerSpec, ModelSpec, OptimizerSpec } from '../modelfile/types';
-import { canReconfigure, makeOptimizer, reconfigureOptimizer, setOptimizerLearningRate } from '../optimizers';
+import { OptimizerSet } from '../optimizers';
 import { Rng } from '../rng';
 import type { ChartSpec, View } from '../views';
 import { REALNVP_BITS_CHART, REALNVP_FORMULA, REALNVP_LOSS_CHART, realNvpViews, type RealNvpLike } from './realnvpViews';
@@ -85,8 +85,7 @@ export class RealNvp implements GenerativeModel, RealNvpLike {
   private readonly perPixelOutput: boolean;
   private readonly optimizer: tf.Optimizer;
   private readonly rng: Rng;
-  private lr: number;
-  private optimizerSpec: OptimizerSpec;
+  private readonly optimizers: OptimizerSet;
 
   /** Builds `spec.flow.couplings` coupling networks from `spec.networks.coupling` for data of `shape`. */
   constructor(readonly spec: ModelSpec, shape: DataShape) {
@@ -112,9 +111,8 @@ export class RealNvp implements GenerativeModel, RealNvpLike {
     this.masks = masks.map((m) => tf.tensor2d(m, [1, this.features]));
     this.freeMasks = masks.map((m) => tf.tensor2d(m.map((v) => 1 - v), [1, this.features]));
     this.scaleBounds = masks.map((m) => tf.tensor2d(m.map((v) => S_MAX * (1 - v)), [1, this.features]));
-    this.lr = spec.optimizer.learningRate;
-    this.optimizer = makeOptimizer(spec.optimizer);
-    this.optimizerSpec = spec.optimizer;
+    this.optimizers = new OptimizerSet(spec.optimizer);
+    this.optimizer = this.optimizers.all[0];
     const n = this.image ? FIXED_IMAGES : FIXED_POINTS;
     this.fixedZ = tf.randomNormal([n, this.features], 0, 1, 'float32', this.rng.seed());
   }
@@ -279,21 +277,17 @@ export class RealNvp implements GenerativeModel, RealNvpLike {
 
   /** The current learning rate. */
   get learningRate(): number {
-    return this.lr;
+    return this.optimizers.learningRate;
   }
 
-  /** Changes the learning rate, keeping the optimizer's moments. */
+  /** Changes the learning rate from the next step on, keeping weights and moments. */
   setLearningRate(lr: number): void {
-    setOptimizerLearningRate(this.optimizer, lr);
-    this.lr = lr;
+    this.optimizers.setLearningRate(lr);
   }
 
-  /** Applies `spec` to the running optimizer of the same class, keeping its moments. */
+  /** Applies `spec` to the running optimizers, keeping their moments; throws for another optimizer class. */
   setOptimizer(spec: OptimizerSpec): void {
-    if (!canReconfigure(this.optimizerSpec, spec)) throw new Error(`cannot switch the optimizer from ${this.optimizerSpec.type} to ${spec.type} while training; restart instead`);
-    reconfigureOptimizer(this.optimizer, spec);
-    this.optimizerSpec = spec;
-    this.lr = spec.learningRate;
+    this.optimizers.setOptimizer(spec);
   }
 
   /** The coupling networks, coupling1 … couplingK (applied in that order from x to z). */

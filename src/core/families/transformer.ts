@@ -23,7 +23,7 @@ import type { Batch, DeviceData } from '../data/deviceData';
 import { isTextSet, type DataSet } from '../data/dataset';
 import type { DataShape, GenerativeModel, LossTerms, ViewOptions } from '../family';
 import type { ModelSpec, OptimizerSpec, TransformerSpec } from '../modelfile/types';
-import { canReconfigure, makeOptimizer, reconfigureOptimizer, setOptimizerLearningRate } from '../optimizers';
+import { OptimizerSet } from '../optimizers';
 import { Rng } from '../rng';
 import type { ChartSpec, ControlSpec, FormulaSpec, View } from '../views';
 import { CausalSelfAttention, INIT_STD, LayerNorm, Linear, PositionEmbedding, SeededDropout, TokenEmbedding } from './attention';
@@ -107,8 +107,7 @@ export class CharTransformer implements GenerativeModel, TransformerLike {
   readonly viewSeed: number;
   private readonly optimizer: tf.Optimizer;
   private readonly rng: Rng;
-  private lr: number;
-  private optimizerSpec: OptimizerSpec;
+  private readonly optimizers: OptimizerSet;
   private trainTokens?: Int32Array;
   private baselineCache?: { heldout: Int32Array; nats: number };
 
@@ -120,9 +119,8 @@ export class CharTransformer implements GenerativeModel, TransformerLike {
     this.rng = new Rng(spec.training.seed);
     this.viewSeed = spec.training.seed + 1;
     this.gpt = buildGpt(spec.transformer, this.vocab, this.rng);
-    this.lr = spec.optimizer.learningRate;
-    this.optimizer = makeOptimizer(spec.optimizer);
-    this.optimizerSpec = spec.optimizer;
+    this.optimizers = new OptimizerSet(spec.optimizer);
+    this.optimizer = this.optimizers.all[0];
     this.controls = [
       { id: 'prompt', label: 'Prompt', kind: 'text', default: PROMPT_DEFAULTS.prompt },
       { id: 'temperature', label: 'Temperature', kind: 'range', default: PROMPT_DEFAULTS.temperature, min: 0.1, max: 2, step: 0.05 },
@@ -207,21 +205,17 @@ export class CharTransformer implements GenerativeModel, TransformerLike {
 
   /** The current learning rate. */
   get learningRate(): number {
-    return this.lr;
+    return this.optimizers.learningRate;
   }
 
-  /** Changes the learning rate from the next step on, keeping the optimizer's moments. */
+  /** Changes the learning rate from the next step on, keeping weights and moments. */
   setLearningRate(lr: number): void {
-    setOptimizerLearningRate(this.optimizer, lr);
-    this.lr = lr;
+    this.optimizers.setLearningRate(lr);
   }
 
-  /** Applies `spec` to the running optimizer (learning rate, β1, β2, momentum), keeping its moments. */
+  /** Applies `spec` to the running optimizers, keeping their moments; throws for another optimizer class. */
   setOptimizer(spec: OptimizerSpec): void {
-    if (!canReconfigure(this.optimizerSpec, spec)) throw new Error(`cannot switch the optimizer from ${this.optimizerSpec.type} to ${spec.type} while training; restart instead`);
-    reconfigureOptimizer(this.optimizer, spec);
-    this.optimizerSpec = spec;
-    this.lr = spec.learningRate;
+    this.optimizers.setOptimizer(spec);
   }
 
   /** The one network, "transformer". */

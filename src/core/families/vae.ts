@@ -12,7 +12,7 @@ import type { DataShape, GenerativeModel, LossTerms, ViewOptions } from '../fami
 import { bernoulliNllFromLogits, gaussianKlToStandard, gaussianNll, klWeight, reparameterize } from '../losses';
 import { buildSequential, takesImages } from '../modelfile/layers';
 import type { ModelSpec, OptimizerSpec } from '../modelfile/types';
-import { canReconfigure, makeOptimizer, reconfigureOptimizer, setOptimizerLearningRate } from '../optimizers';
+import { OptimizerSet } from '../optimizers';
 import { Rng } from '../rng';
 import type { ChartSpec, FormulaSpec, View } from '../views';
 import { vaeViews, type VaeLike } from './vaeViews';
@@ -64,8 +64,7 @@ export class Vae implements GenerativeModel, VaeLike {
   private readonly rng: Rng;
   private readonly imageInput: boolean;
   private readonly shape: DataShape;
-  private lr: number;
-  private optimizerSpec: OptimizerSpec;
+  private readonly optimizers: OptimizerSet;
 
   /** Builds the networks of `spec` and its optimizer for data of `shape`. */
   constructor(readonly spec: ModelSpec, shape: DataShape) {
@@ -78,9 +77,8 @@ export class Vae implements GenerativeModel, VaeLike {
     this.imageInput = takesImages(enc);
     this.encoder = buildSequential('encoder', enc, this.imageInput ? [shape.height, shape.width, shape.channels] : [features], this.rng.seed());
     this.decoder = buildSequential('decoder', dec, [spec.latentDim], this.rng.seed());
-    this.lr = spec.optimizer.learningRate;
-    this.optimizer = makeOptimizer(spec.optimizer);
-    this.optimizerSpec = spec.optimizer;
+    this.optimizers = new OptimizerSet(spec.optimizer);
+    this.optimizer = this.optimizers.all[0];
     this.fixedZ = tf.randomNormal([SAMPLE_GRID, spec.latentDim], 0, 1, 'float32', this.rng.seed());
   }
 
@@ -172,27 +170,22 @@ export class Vae implements GenerativeModel, VaeLike {
 
   /** The current learning rate. */
   get learningRate(): number {
-    return this.lr;
+    return this.optimizers.learningRate;
   }
 
-  /** Adam reads its learning rate at every update, so this changes it without touching the moments. */
+  /** Changes the learning rate from the next step on, keeping weights and moments. */
   setLearningRate(lr: number): void {
-    if (!(lr > 0) || !Number.isFinite(lr)) throw new Error(`learning rate must be a positive number, got ${lr}`);
-    this.lr = lr;
-    setOptimizerLearningRate(this.optimizer, lr);
+    this.optimizers.setLearningRate(lr);
+  }
+
+  /** Applies `spec` to the running optimizers, keeping their moments; throws for another optimizer class. */
+  setOptimizer(spec: OptimizerSpec): void {
+    this.optimizers.setOptimizer(spec);
   }
 
   /** The encoder and the decoder. */
   get networks(): Readonly<Record<string, tfl.LayersModel>> {
     return { encoder: this.encoder, decoder: this.decoder };
-  }
-
-  /** Applies `spec` to the running optimizer (learning rate, β1, β2, momentum), keeping its moments. */
-  setOptimizer(spec: OptimizerSpec): void {
-    if (!canReconfigure(this.optimizerSpec, spec)) throw new Error(`cannot switch the optimizer from ${this.optimizerSpec.type} to ${spec.type} while training; restart instead`);
-    reconfigureOptimizer(this.optimizer, spec);
-    this.optimizerSpec = spec;
-    this.lr = spec.learningRate;
   }
 
   /** Trainable parameters of both networks. */
