@@ -106,6 +106,16 @@ async function runCommand(page: Page, title: string): Promise<void> {
 }
 
 /** Quick Open (Ctrl+P) `name` and wait until its editor is the active one. */
+/** True when an aria-label ("name", "name, Editor Group 2", "name, file results") names exactly `name`. */
+function isLabelOf(label: string | null, name: string): boolean {
+  return !!label && (label === name || label.startsWith(`${name},`) || label.startsWith(`${name} `));
+}
+
+/** The aria-labels of the active tab of every editor group. */
+async function activeTabLabels(page: Page): Promise<string[]> {
+  return page.locator('.tabs-container .tab.active').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? '')).catch(() => []);
+}
+
 async function quickOpen(page: Page, name: string): Promise<void> {
   for (let attempt = 1; attempt <= 4; attempt++) {
     await page.keyboard.press('Control+P');
@@ -122,7 +132,7 @@ async function quickOpen(page: Page, name: string): Promise<void> {
     const rows = page.locator('.quick-input-list .monaco-list-row');
     const exact = async () => {
       const labels = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
-      return labels.findIndex((l) => l.startsWith(name));
+      return labels.findIndex((l) => isLabelOf(l, name));
     };
     let index = -1;
     try {
@@ -134,14 +144,17 @@ async function quickOpen(page: Page, name: string): Promise<void> {
       continue;
     }
     for (let i = 0; i < index; i++) await page.keyboard.press('ArrowDown');
+    // The list can re-sort while it fills (recently opened files move up): check the focused row before Enter.
+    const focused = (await page.locator('.quick-input-list .monaco-list-row.focused').first().getAttribute('aria-label').catch(() => null)) ?? '';
+    if (!isLabelOf(focused, name)) {
+      log(`Quick Open focused ${JSON.stringify(focused)} instead of ${name} (attempt ${attempt})`);
+      await page.keyboard.press('Escape');
+      await sleep(1000);
+      continue;
+    }
     await page.keyboard.press('Enter');
-    await page
-      .locator('.tabs-container .tab.active', { hasText: name })
-      .first()
-      .waitFor({ state: 'visible', timeout: 20_000 })
-      .catch(() => {
-        throw new Error(`timed out after 20 s waiting for the editor tab of ${name} to become active`);
-      });
+    // Exact name: "cgan-mnist.genlab.json" is also a substring of "dcgan-mnist.genlab.json".
+    await waitUntil(`the editor tab of ${name} to become active`, async () => (await activeTabLabels(page)).some((l) => isLabelOf(l, name)), 20_000, async () => `active tabs: ${JSON.stringify(await activeTabLabels(page))}`);
     await page.locator('.part.editor .monaco-editor.focused').first().waitFor({ state: 'visible', timeout: 10_000 }).catch(() => {
       throw new Error(`the editor of ${name} did not take the keyboard focus within 10 s`);
     });

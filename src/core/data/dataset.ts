@@ -2,15 +2,19 @@
 import { parseIdx } from './idx';
 import type { DataShape } from '../family';
 
-/** Images as uint8 pixels (count×height×width, row-major) with one uint8 label each. */
+/** Images as uint8 pixels (count×height×width×channels, row-major, channels last) with one uint8 label each. */
 export interface ImageSet {
   kind?: 'images';
   name: string;
   count: number;
   height: number;
   width: number;
+  /** 1 (grey, the default when absent) or 3 (RGB). */
+  channels?: 1 | 3;
   pixels: Uint8Array;
   labels: Uint8Array;
+  /** Class names by label, e.g. the subfolder names of an image folder. */
+  classNames?: string[];
 }
 
 /** Real-valued vectors (count×dims, row-major) with one uint8 label each, e.g. the mode a toy point came from. */

@@ -21,13 +21,35 @@ export interface LayerSpec {
   [option: string]: unknown;
 }
 
-/** Where the data comes from: a bundled set, or a workspace path (IDX images, optional labels). */
+/** Data sets GenLab downloads on request ("GenLab: Download Dataset", `genlab download`) and caches: the full MNIST and Fashion-MNIST. */
+export const DOWNLOADABLE_DATASETS = ['mnist-full', 'fashion-mnist'] as const;
+/** One downloadable data set. */
+export type DownloadableDataset = (typeof DOWNLOADABLE_DATASETS)[number];
+
+/** How images of another size are brought to `size`: stretched, or centre-cropped to its aspect ratio first (torchvision's Resize + CenterCrop). */
+export type ImageFit = 'resize' | 'crop';
+/** Whether images are read as one grey channel or three (RGB). */
+export type ImageColor = 'grayscale' | 'rgb';
+
+/**
+ * Where the data comes from: a bundled or downloaded set, or a workspace path: IDX images
+ * (optional IDX labels), a text file (.txt/.md/.text), a CSV file, or a folder of PNG/JPEG
+ * images with one subfolder per class (torchvision's ImageFolder layout).
+ */
 export interface DataSpec {
-  dataset?: BundledDataset;
+  dataset?: BundledDataset | DownloadableDataset;
   path?: string;
   labels?: string;
   /** Fraction of examples held out for evaluation. */
   heldout?: number;
+  /** Images (folder or CSV pixels): height and width to bring every image to; one number for a square. */
+  size?: number | [number, number];
+  /** Images of another size: resize (default) or centre-crop then resize. */
+  fit?: ImageFit;
+  /** Images from a folder: grayscale (default) or RGB. */
+  color?: ImageColor;
+  /** CSV: the column holding the class label, by header name or 0-based index; absent: no labels. */
+  labelColumn?: string | number;
 }
 
 /** Optimizer settings. */
