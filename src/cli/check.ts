@@ -3,6 +3,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Problem } from '../core/modelfile/parse';
 import { checkModelFileText } from '../node/modelFile';
+import { isInside } from '../node/dataPaths';
+import { defaultCacheDir } from '../node/download';
+import type { DataEnvironment } from '../node/loadData';
 import { CliError } from './args';
 
 /** A problem with its 1-based line and column. */
@@ -35,9 +38,20 @@ export function readModelFile(file: string): string {
   }
 }
 
-/** Checks model-file `text` (read from `file`) exactly as the editor does: schema, data paths relative to the file, and the shape of IDX data. */
-export function checkText(file: string, text: string): LocatedProblem[] {
-  const problems = checkModelFileText(text, dirname(resolve(file)));
+/**
+ * Where `genlab` lets the data of model file `file` come from: the current folder is the
+ * workspace when the file is inside it, else the file's own folder; downloads are cached in
+ * `dataDir`, by default $GENLAB_DATA_DIR or ~/.cache/genlab/datasets.
+ */
+export function cliDataEnvironment(file: string, dataDir?: string): DataEnvironment {
+  const fileDir = dirname(resolve(file));
+  const cwd = process.cwd();
+  return { workspaceRoot: isInside(cwd, fileDir) ? cwd : fileDir, dataDir: dataDir ?? defaultCacheDir() };
+}
+
+/** Checks model-file `text` (read from `file`) exactly as the editor does: schema, data paths relative to the file, and the data itself. */
+export function checkText(file: string, text: string, env: DataEnvironment = cliDataEnvironment(file)): LocatedProblem[] {
+  const problems = checkModelFileText(text, dirname(resolve(file)), env);
   return problems.map((p) => ({ ...p, ...lineColumn(text, p.offset) })).sort((a, b) => a.offset - b.offset);
 }
 

@@ -9,15 +9,19 @@ import { uploadSplit } from '../core/data/deviceData';
 import { createModel } from '../core/families';
 import { Trainer } from '../core/loop';
 import { useNodeBackend, type NodeBackend } from '../node/backend';
-import { DataError, prepareModel, type PreparedModel } from '../node/modelFile';
+import { DataError, estimateDataBytes, prepareModel, type PreparedModel } from '../node/modelFile';
+import type { DataEnvironment } from '../node/loadData';
 import { choiceOption, CliError, intOption, UsageError, type ParsedArgs } from './args';
-import { checkText, formatProblem, readModelFile } from './check';
+import { checkText, cliDataEnvironment, formatProblem, readModelFile } from './check';
 import { defaultOutputDir, makeOutputDir, MetricsFile, writeModelFile, writeNetworks, writeViews } from './output';
 import { formatDuration, Progress } from './progress';
 import { packageRoot, packageVersion } from './root';
 
 /** Options `genlab train` takes. */
-export const TRAIN_OPTIONS = { steps: 'value', epochs: 'value', out: 'value', backend: 'value', seed: 'value' } as const;
+export const TRAIN_OPTIONS = { steps: 'value', epochs: 'value', out: 'value', backend: 'value', seed: 'value', 'data-dir': 'value', 'max-data-mb': 'value' } as const;
+
+/** The default of --max-data-mb, as the editor's setting genlab.dataMemoryLimitMB. */
+export const DEFAULT_MAX_DATA_MB = 1024;
 
 /** Starts `name`, pointing the wasm backend at the binaries the build copies to dist/wasm and lending it the cpu kernels it lacks. */
 export async function startBackend(name: NodeBackend, root: string): Promise<string> {
@@ -31,9 +35,9 @@ export async function startBackend(name: NodeBackend, root: string): Promise<str
 }
 
 /** The model file's spec and data, as the editor prepares them; data errors become one-line CLI errors. */
-function prepare(text: string, file: string, root: string, seed: number | undefined): PreparedModel {
+function prepare(text: string, file: string, root: string, seed: number | undefined, env: DataEnvironment): PreparedModel {
   try {
-    return prepareModel(text, dirname(resolve(file)), root, basename(file).replace(/\.genlab\.json$/, ''), { seed });
+    return prepareModel(text, dirname(resolve(file)), root, basename(file).replace(/\.genlab\.json$/, ''), { seed }, env);
   } catch (e) {
     if (e instanceof DataError) throw new CliError(`cannot read the data: ${e.message}`);
     throw e;
@@ -49,17 +53,24 @@ export async function runTrain(args: ParsedArgs, out: (line: string) => void, er
   const backendName = choiceOption(args.options, 'backend', ['wasm', 'cpu'] as const, 'wasm');
   if (args.options.out === '') throw new UsageError('--out needs a folder');
 
+  const maxDataMb = intOption(args.options, 'max-data-mb', 1) ?? DEFAULT_MAX_DATA_MB;
+  if (args.options['data-dir'] === '') throw new UsageError('--data-dir needs a folder');
+  const env = cliDataEnvironment(file, typeof args.options['data-dir'] === 'string' ? args.options['data-dir'] : undefined);
   const text = readModelFile(file);
-  const problems = checkText(file, text);
+  const problems = checkText(file, text, env);
   problems.forEach((p) => err(formatProblem(file, p)));
   const errors = problems.filter((p) => p.severity === 'error').length;
   if (errors) {
     err(`genlab: ${file} has ${errors} error${errors === 1 ? '' : 's'}; fix ${errors === 1 ? 'it' : 'them'} and train again`);
     return 1;
   }
+  const bytes = estimateDataBytes(text, dirname(resolve(file)), env);
+  if (bytes !== undefined && bytes > maxDataMb * 2 ** 20) {
+    throw new CliError(`the data takes about ${Math.round(bytes / 2 ** 20)} MB on the backend, more than --max-data-mb ${maxDataMb}: pass a larger --max-data-mb to load it anyway`);
+  }
   const root = packageRoot();
   const backend = await startBackend(backendName, root);
-  const { spec, data: set } = prepare(text, file, root, seed);
+  const { spec, data: set } = prepare(text, file, root, seed, env);
   const shape = shapeOfData(set);
   const { train, heldout } = splitData(set, spec.data.heldout);
   const batchSize = spec.training.batchSize;

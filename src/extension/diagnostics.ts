@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { dirname } from 'node:path';
 import { checkModelFileText } from '../node/modelFile';
+import { dataEnvironment } from './dataEnv';
 
 /** Whether `doc` is a GenLab model file. */
 export function isModelFile(doc: vscode.TextDocument): boolean {
@@ -18,7 +19,7 @@ export function registerDiagnostics(context: vscode.ExtensionContext): vscode.Di
   const check = (doc: vscode.TextDocument) => {
     if (!isModelFile(doc)) return;
     const dir = doc.uri.scheme === 'file' ? dirname(doc.uri.fsPath) : '';
-    const problems = checkModelFileText(doc.getText(), dir);
+    const problems = checkModelFileText(doc.getText(), dir, doc.uri.scheme === 'file' ? dataEnvironment(context, doc.uri) : {});
     collection.set(doc.uri, problems.map((p) => {
       const range = new vscode.Range(doc.positionAt(p.offset), doc.positionAt(p.offset + p.length));
       const d = new vscode.Diagnostic(range, p.message, p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);

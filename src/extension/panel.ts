@@ -12,6 +12,7 @@ import { loadBundledMnist } from '../node/bundledData';
 import { classifySpecChange, prepareModel, type PreparedModel } from '../node/modelFile';
 import { VAE_DEFAULTS } from '../core/families/vaeConfig';
 import type { ModelSpec } from '../core/modelfile/types';
+import type { DataEnvironment } from '../node/loadData';
 import { buildPlaygroundHtml, makeNonce } from './html';
 
 /** What a panel trains: the built-in VAE, or the model file at `uri`. */
@@ -19,10 +20,10 @@ export type PlaygroundSource = { kind: 'builtin' } | { kind: 'file'; uri: vscode
 
 const keyOf = (s: PlaygroundSource) => (s.kind === 'builtin' ? 'builtin' : s.uri.toString());
 
-/** Reads and prepares a model file from its open editor, if any, else from disk. */
-export async function readModelFile(uri: vscode.Uri, extensionRoot: string): Promise<PreparedModel> {
+/** Reads and prepares a model file from its open editor, if any, else from disk; its data comes from `env`. */
+export async function readModelFile(uri: vscode.Uri, extensionRoot: string, env: DataEnvironment): Promise<PreparedModel> {
   const doc = await vscode.workspace.openTextDocument(uri);
-  return prepareModel(doc.getText(), dirname(uri.fsPath), extensionRoot, basename(uri.fsPath).replace(/\.genlab\.json$/, ''));
+  return prepareModel(doc.getText(), dirname(uri.fsPath), extensionRoot, basename(uri.fsPath).replace(/\.genlab\.json$/, ''), {}, env);
 }
 
 /** A panel that trains one model in a webview. */

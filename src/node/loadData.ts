@@ -1,47 +1,94 @@
-/** Loads a model spec's data in Node: a bundled set, or IDX files (raw or .gz) from a path. */
-import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+/**
+ * Loads a model spec's data in Node (the extension host and the CLI), through one function for
+ * every source: a bundled set, a downloaded set, IDX files (raw or .gz), a UTF-8 text file, a
+ * CSV file, or a folder of PNG/JPEG images with one subfolder per class. Paths are relative to
+ * the model file and must stay inside the workspace.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { imageSetFromIdx, isTextPath, textSetFromString, type DataSet } from '../core/data/dataset';
 import { isToyDataset, toyDataset } from '../core/data/toy';
 import { parseIdx } from '../core/data/idx';
-import type { ModelSpec } from '../core/modelfile/types';
+import { isCsvPath } from '../core/modelfile/checkData';
+import { DOWNLOADABLE_DATASETS, type DataSpec, type ModelSpec } from '../core/modelfile/types';
 import { loadBundledMnist } from './bundledData';
 import { loadBundledText } from './bundledText';
+import { readCsv } from './csvData';
+import { resolveInside } from './dataPaths';
+import { defaultCacheDir, loadDownloadedDataset } from './download';
+import { readImageFolder, shuffleImageSet } from './imageFolder';
+import { readTextFile } from './textFile';
+
+/** Where data may come from besides the model file's folder. */
+export interface DataEnvironment {
+  /** The workspace: data paths must resolve inside it; absent means no such check (unit tests). */
+  workspaceRoot?: string;
+  /** Where downloaded data sets are cached; default: defaultCacheDir(). */
+  dataDir?: string;
+}
 
 /** Reads a file, gunzipping it when it starts with the gzip magic bytes; errors name the file. */
-export function readMaybeGzip(path: string): Uint8Array {
-  if (!existsSync(path)) throw new Error(`${path}: no such file`);
+export function readMaybeGzip(path: string, shown = path): Uint8Array {
+  if (!existsSync(path)) throw new Error(`${shown}: no such file`);
   const raw = readFileSync(path);
   if (raw[0] !== 0x1f || raw[1] !== 0x8b) return new Uint8Array(raw);
   try {
     return new Uint8Array(gunzipSync(raw));
   } catch (e) {
-    throw new Error(`${path}: not a valid .gz file (${e instanceof Error ? e.message : String(e)})`);
+    throw new Error(`${shown}: not a valid .gz file (${e instanceof Error ? e.message : String(e)})`);
   }
 }
 
+/** Whether `name` is a downloadable set (full MNIST, Fashion-MNIST). */
+export function isDownloadable(name: unknown): boolean {
+  return (DOWNLOADABLE_DATASETS as readonly unknown[]).includes(name);
+}
+
+/** The kind of data at an (existing) absolute path: text, CSV, a folder of images, or IDX. */
+export function dataKindAt(absolute: string, written: string): 'text' | 'csv' | 'folder' | 'idx' {
+  if (isTextPath(written)) return 'text';
+  if (isCsvPath(written)) return 'csv';
+  return existsSync(absolute) && statSync(absolute).isDirectory() ? 'folder' : 'idx';
+}
+
+/** Resolves a data path of the model file in `baseDir`, refusing one outside the workspace. */
+export function resolveDataPath(p: string, baseDir: string, env: DataEnvironment): string {
+  return resolveInside(env.workspaceRoot ?? '/', baseDir, p);
+}
 
 /**
  * The data `spec.data` names: a bundled set (toy sets are generated, always from seed 1; text is
- * the tiny-shakespeare corpus), a UTF-8 text file, or images (and labels) in IDX files; paths are
- * relative to `baseDir`.
+ * the tiny-shakespeare corpus), a downloaded set, or the user's own files. Images from a folder
+ * are shuffled with the training seed, so that the held-out part holds every class. Errors are
+ * one line and name the file.
  */
-export function loadSpecData(spec: ModelSpec, baseDir: string, extensionRoot: string): DataSet {
+export function loadSpecData(spec: ModelSpec, baseDir: string, extensionRoot: string, env: DataEnvironment = {}): DataSet {
   const d = spec.data;
   if (!d.path) {
+    if (isDownloadable(d.dataset)) return loadDownloadedDataset(d.dataset as string, env.dataDir ?? defaultCacheDir());
     if (d.dataset === 'shakespeare') return loadBundledText(extensionRoot);
     return isToyDataset(d.dataset) ? toyDataset(d.dataset) : loadBundledMnist(extensionRoot);
   }
-  const at = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
-  if (isTextPath(d.path)) {
-    if (!existsSync(at(d.path))) throw new Error(`${d.path}: no such file`);
-    const text = readFileSync(at(d.path), 'utf8');
-    if (!text.length) throw new Error(`${d.path}: the file is empty`);
-    return textSetFromString(d.path, text);
+  const at = resolveDataPath(d.path, baseDir, env);
+  switch (dataKindAt(at, d.path)) {
+    case 'text': {
+      const text = readTextFile(at, d.path);
+      if (!text.length) throw new Error(`${d.path}: the file is empty`);
+      return textSetFromString(d.path, text);
+    }
+    case 'csv':
+      return readCsv(at, { labelColumn: d.labelColumn, size: d.size, name: d.path });
+    case 'folder':
+      return shuffleImageSet(readImageFolder(at, { size: d.size, fit: d.fit, color: d.color, name: d.path }), spec.training.seed);
+    case 'idx':
+      return loadIdx({ ...d, path: d.path }, at, resolveDataPath(d.labels ?? d.path, baseDir, env));
   }
-  const images = readMaybeGzip(at(d.path));
-  if (d.labels) return imageSetFromIdx(d.path, images, readMaybeGzip(at(d.labels)));
+}
+
+/** Images (and labels) from IDX files at `imagesAt` (and `labelsAt`). */
+function loadIdx(d: DataSpec & { path: string }, imagesAt: string, labelsAt: string): DataSet {
+  const images = readMaybeGzip(imagesAt, d.path);
+  if (d.labels) return imageSetFromIdx(d.path, images, readMaybeGzip(labelsAt, d.labels));
   const img = parseIdx(images, d.path);
   if (img.shape.length !== 3) throw new Error(`${d.path}: expected 3 dimensions (count, rows, cols), got ${img.shape.length}`);
   const [count, height, width] = img.shape;

@@ -1,59 +1,69 @@
 /** Model files in Node (host and CLI): check with the schema and the file system, then resolve. */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { shapeOfData, type DataSet } from '../core/data/dataset';
 import { checkModelText } from '../core/modelfile/check';
 import { BUNDLED_SHAPES, resolveModelFile } from '../core/modelfile/defaults';
 import { parseModelText, type Problem } from '../core/modelfile/parse';
-import type { ModelFile, ModelSpec, OptimizerSpec } from '../core/modelfile/types';
+import type { DataSpec, ModelFile, ModelSpec, OptimizerSpec } from '../core/modelfile/types';
 import { canReconfigure } from '../core/optimizers';
-import type { DataShape } from '../core/family';
-import { parseIdx } from '../core/data/idx';
-import { loadSpecData, readMaybeGzip } from './loadData';
+import { mnistLikeBytes, probeData } from './dataProbe';
+import { defaultCacheDir, isDownloaded, notDownloadedMessage } from './download';
+import { dataKindAt, isDownloadable, loadSpecData, resolveDataPath, type DataEnvironment } from './loadData';
 import { validateModelSchema } from './schema';
 
-const shapeCache = new Map<string, { mtimeMs: number; shape: DataShape | undefined }>();
-
-/** The image shape of an IDX file, cached by modification time (diagnostics run as the user types). */
-function idxShape(path: string): DataShape | undefined {
-  try {
-    const { mtimeMs } = statSync(path);
-    const hit = shapeCache.get(path);
-    if (hit && hit.mtimeMs === mtimeMs) return hit.shape;
-    const idx = parseIdx(readMaybeGzip(path), path);
-    const shape = idx.shape.length === 3 ? { height: idx.shape[1], width: idx.shape[2], channels: 1, classes: 10 } : undefined;
-    shapeCache.set(path, { mtimeMs, shape });
-    return shape;
-  } catch {
-    return undefined; // unreadable data is reported when training starts, with the file named
-  }
-}
-
-const lengthCache = new Map<string, { mtimeMs: number; length: number | undefined }>();
-
-/** The number of characters (code points) of a text file, cached by modification time. */
-function textLength(path: string): number | undefined {
-  try {
-    const { mtimeMs } = statSync(path);
-    const hit = lengthCache.get(path);
-    if (hit && hit.mtimeMs === mtimeMs) return hit.length;
-    const length = Array.from(readFileSync(path, 'utf8')).length;
-    lengthCache.set(path, { mtimeMs, length });
-    return length;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Every problem in model-file `text`, with data paths resolved against `fileDir`. */
-export function checkModelFileText(text: string, fileDir: string): Problem[] {
+/**
+ * Every problem in model-file `text`, with data paths resolved against `fileDir`: the checker's,
+ * and those of the data itself (unreadable files, images of mixed sizes, a path outside the
+ * workspace, a data set not downloaded yet), on the text that names it.
+ */
+export function checkModelFileText(text: string, fileDir: string, env: DataEnvironment = {}): Problem[] {
   const at = (p: string) => (isAbsolute(p) ? p : resolve(fileDir, p));
+  const outside = (p: string) => {
+    if (!env.workspaceRoot) return undefined;
+    try {
+      resolveDataPath(p, fileDir, env);
+      return undefined;
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+  };
   return checkModelText(text, {
     validateSchema: validateModelSchema,
     pathExists: (p) => existsSync(at(p)),
-    dataShape: (p) => idxShape(at(p)),
-    textLength: (p) => textLength(at(p)),
+    pathProblem: outside,
+    isFolder: (p) => dataKindAt(at(p), p) === 'folder',
+    dataShape: (p, data) => {
+      const probe = probeData({ ...data, path: p }, at(p), data.labels && !outside(data.labels) ? at(data.labels) : undefined);
+      return 'error' in probe ? probe : probe.shape;
+    },
+    textLength: (p) => {
+      const probe = probeData({ path: p }, at(p));
+      return 'error' in probe ? undefined : probe.count;
+    },
+    datasetProblem: (name) => (isDownloaded(env.dataDir ?? defaultCacheDir(), name) ? undefined : notDownloadedMessage(name)),
   });
+}
+
+/**
+ * About how many bytes the data of model-file `text` takes once uploaded to the backend, for a
+ * warning before a large set is loaded; undefined when small or unknown.
+ */
+export function estimateDataBytes(text: string, fileDir: string, env: DataEnvironment = {}): number | undefined {
+  const parsed = parseModelText(text);
+  if (parsed.problems.length || typeof parsed.value !== 'object' || parsed.value === null) return undefined;
+  const file = parsed.value as ModelFile;
+  const data: DataSpec = typeof file.data === 'string' ? { dataset: file.data } : typeof file.data === 'object' && file.data ? file.data : {};
+  if (isDownloadable(data.dataset)) return mnistLikeBytes(60000);
+  if (typeof data.path !== 'string') return undefined;
+  try {
+    const absolute = resolveDataPath(data.path, fileDir, env);
+    const labels = typeof data.labels === 'string' ? resolveDataPath(data.labels, fileDir, env) : undefined;
+    const probe = probeData({ ...data, path: data.path }, absolute, labels);
+    return 'error' in probe ? undefined : probe.backendBytes;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A model file that is ready to train: its resolved spec and its data. */
@@ -77,8 +87,8 @@ export class DataError extends Error {}
  * Checks, loads the data of, and resolves model-file `text`; throws ModelFileError on errors in
  * the file and DataError when its data cannot be read. `overrides` replace written settings.
  */
-export function prepareModel(text: string, fileDir: string, extensionRoot: string, defaultName?: string, overrides: { seed?: number } = {}): PreparedModel {
-  const errors = checkModelFileText(text, fileDir).filter((p) => p.severity === 'error');
+export function prepareModel(text: string, fileDir: string, extensionRoot: string, defaultName?: string, overrides: { seed?: number } = {}, env: DataEnvironment = {}): PreparedModel {
+  const errors = checkModelFileText(text, fileDir, env).filter((p) => p.severity === 'error');
   if (errors.length) throw new ModelFileError(errors);
   const file = parseModelText(text).value as ModelFile;
   const named: ModelFile = {
@@ -88,7 +98,7 @@ export function prepareModel(text: string, fileDir: string, extensionRoot: strin
   };
   let data: DataSet;
   try {
-    data = loadSpecData(resolveModelFile(named, BUNDLED_SHAPES.mnist), fileDir, extensionRoot);
+    data = loadSpecData(resolveModelFile(named, BUNDLED_SHAPES.mnist), fileDir, extensionRoot, env);
   } catch (e) {
     throw new DataError(e instanceof Error ? e.message.split('\n')[0] : String(e));
   }

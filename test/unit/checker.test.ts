@@ -21,10 +21,19 @@ const brokenDir = join(corpus, 'broken');
 const validDir = join(corpus, 'valid');
 
 /** The files that exist next to the corpus files, as the checker's pathExists sees them. */
-const WORKSPACE = new Set(['data/digits-idx3-ubyte.gz', 'data/digits-labels-idx1-ubyte.gz', 'data/sonnets.txt', 'data/short.txt']);
+const WORKSPACE = new Set(['data/digits-idx3-ubyte.gz', 'data/digits-labels-idx1-ubyte.gz', 'data/sonnets.txt', 'data/short.txt', 'photos', 'mixed', 'points.csv', 'pixels.csv']);
+/** The folders of that workspace: "photos" reads, "mixed" holds a file that is not an image. */
+const FOLDERS = new Set(['photos', 'mixed']);
 /** The length in characters of the text files of that workspace. */
 const TEXT_LENGTHS: Record<string, number> = { 'data/sonnets.txt': 2000, 'data/short.txt': 300 };
-const options: CheckOptions = { validateSchema: validateModelSchema, pathExists: (p) => WORKSPACE.has(p), textLength: (p) => TEXT_LENGTHS[p] };
+const options: CheckOptions = {
+  validateSchema: validateModelSchema,
+  pathExists: (p) => WORKSPACE.has(p),
+  textLength: (p) => TEXT_LENGTHS[p],
+  isFolder: (p) => FOLDERS.has(p),
+  dataShape: (p) => (p === 'mixed' ? { error: 'mixed/cats/notes.txt: not a PNG or JPEG image' } : p === 'photos' ? { height: 32, width: 32, channels: 3, classes: 2 } : p === 'pixels.csv' ? { height: 8, width: 8, channels: 1, classes: 1 } : undefined),
+  datasetProblem: (name) => (name === 'mnist-full' ? `"${name}" is not downloaded yet: run "GenLab: Download Dataset" (or genlab download ${name})` : undefined),
+};
 
 interface Expected {
   severity: Problem['severity'];
@@ -252,9 +261,11 @@ describe('model-file checker', () => {
   });
 
   describe('the transformer, flow and diffusion families', () => {
-    it('reads a .txt path as text without asking for an image shape, and checks the context only when the text length is known', () => {
+    it('reads a .txt path as text whatever image shape the caller knows, reports why it cannot be read, and checks the context only when the text length is known', () => {
       const text = '{ "family": "autoregressive", "data": { "path": "data/short.txt" }, "transformer": { "context": 200 } }';
-      const noShape = { ...options, dataShape: () => { throw new Error('a text file is not an IDX file'); } };
+      const noShape = { ...options, dataShape: () => ({ height: 12, width: 12, channels: 1, classes: 10 }) };
+      const unreadable = checkModelText(text, { ...options, dataShape: () => ({ error: 'data/short.txt: not valid UTF-8 text (byte 0xe9 at offset 3); save it as UTF-8' }) });
+      assert.deepEqual(unreadable.map((p) => [p.severity, p.message, text.slice(p.offset, p.offset + p.length)]), [['error', 'data/short.txt: not valid UTF-8 text (byte 0xe9 at offset 3); save it as UTF-8', '"data/short.txt"']]);
       assert.equal(checkModelText(text, { ...noShape, textLength: () => undefined }).length, 0, 'length unknown: no warning');
       const problems = checkModelText(text, noShape);
       assert.equal(problems.length, 1, show(text, problems));

@@ -8,7 +8,8 @@
  */
 import type { DataShape } from '../family';
 import { isTextPath } from '../data/dataset';
-import { BUNDLED_SHAPES, DEFAULT_DATA, DIFFUSION_DEFAULTS, TRANSFORMER_DEFAULTS } from './defaults';
+import { checkData, checkDataFits } from './checkData';
+import { DIFFUSION_DEFAULTS, TRANSFORMER_DEFAULTS } from './defaults';
 import { closest, dataName, didYouMean, showValue } from './hints';
 import { checkNetworkNames, checkNetworkShapes, isTied, type Path, type Report } from './networks';
 import { findDuplicateKeys, parseModelText, rangeOf, type Problem, type RangeTarget } from './parse';
@@ -28,8 +29,18 @@ export interface CheckOptions {
   validateSchema?: (value: unknown) => SchemaError[];
   /** Whether a data path (relative to the model file) exists; omit to skip the check. */
   pathExists?: (path: string) => boolean;
-  /** The shape of the images at a data path, when known; without it networks on such data are not checked. */
-  dataShape?: (path: string) => DataShape | undefined;
+  /**
+   * The shape of one example of the data at a path, read with the spec's options (size, color,
+   * labelColumn), or why that data cannot be read; undefined when unknown (networks on such data
+   * are then not checked).
+   */
+  dataShape?: (path: string, data: DataSpec) => DataShape | { error: string } | undefined;
+  /** Whether a data path names a folder (of images); without it, paths that are not text or CSV are taken for IDX files. */
+  isFolder?: (path: string) => boolean;
+  /** Why a data path cannot be used (outside the workspace), or undefined. */
+  pathProblem?: (path: string) => string | undefined;
+  /** Why a downloadable data set cannot be used yet (not downloaded), or undefined. */
+  datasetProblem?: (name: string) => string | undefined;
   /** The number of characters (code points) of a text file at a data path, when known; without it the context is not checked against it. */
   textLength?: (path: string) => number | undefined;
 }
@@ -172,71 +183,6 @@ function checkFamilySettings(file: ModelFile, shape: DataShape | undefined, repo
 function reportFamily(family: unknown, report: Report): void {
   if (family === undefined) report('error', `the model file has no "family": add "family": "vae"`, [], 'start');
   else report('error', `${showValue(family)} is not a model family${typeof family === 'string' ? didYouMean(family, FAMILIES) : ''}; families that train: ${trainable()}`, ['family']);
-}
-
-/** Whether a data path names a UTF-8 text file (for the autoregressive family), by its extension as src/node/loadData.ts reads it. */
-/** The shape of a text file: one "example" per character; its vocabulary is known once it is read. */
-const TEXT_SHAPE: DataShape = { height: 1, width: 1, channels: 1, classes: 1, kind: 'text' };
-
-/** Checks the data section; returns the shape of one example when it is known without reading files. */
-function checkData(file: ModelFile, options: CheckOptions, report: Report): DataShape | undefined {
-  const d: unknown = file.data;
-  const fallback = DEFAULT_DATA[file.family] ?? 'mnist';
-  if (d === undefined) return BUNDLED_SHAPES[fallback];
-  if (typeof d === 'string') return BUNDLED_SHAPES[d];
-  if (!isObject(d)) return undefined;
-  const data = d as DataSpec;
-  if (data.dataset !== undefined && data.path !== undefined) {
-    report('error', `"data" gives both "dataset" (a bundled set) and "path" (your own files): keep only one`, ['data'], 'key');
-  }
-  const text = isTextPath(data.path);
-  const labelled = data.dataset !== undefined || data.labels !== undefined;
-  if ((file.family === 'cgan' || file.family === 'acgan') && !labelled && !text) {
-    report('error', `the ${file.family} family is conditioned on class labels, but this data has none: add "labels": "path/to/labels-idx1-ubyte.gz" next to "path", or use "dataset": "mnist"`, ['data'], 'key');
-  }
-  if (data.labels !== undefined && data.path === undefined) {
-    report('error', `"labels" belong to your own images in "path", and this data has no "path": add "path", or remove "labels"`, ['data', 'labels'], 'key');
-  } else if (data.labels !== undefined && text) {
-    report('error', `"labels" are class labels for images, but "${data.path}" is text, which has none: remove "labels"`, ['data', 'labels'], 'key');
-  }
-  for (const key of ['path', 'labels'] as const) {
-    const p = data[key];
-    if (typeof p === 'string' && options.pathExists && !options.pathExists(p)) {
-      report('error', `${key === 'path' ? 'the data file' : 'the labels file'} "${p}" does not exist: check the spelling (paths are relative to this model file)${key === 'path' ? `, or use "dataset": "${fallback}"` : ''}`, ['data', key]);
-    }
-  }
-  if (data.dataset !== undefined || data.path === undefined) return BUNDLED_SHAPES[data.dataset ?? fallback];
-  if (text) return TEXT_SHAPE;
-  return typeof data.path === 'string' ? options.dataShape?.(data.path) : undefined;
-}
-
-/** Where a model file names its data, for messages about the data as a whole. */
-function dataAt(file: ModelFile): Path {
-  const d: unknown = file.data;
-  if (!isObject(d)) return ['data'];
-  return 'path' in d ? ['data', 'path'] : 'dataset' in d ? ['data', 'dataset'] : ['data'];
-}
-
-/**
- * Text is for the autoregressive family only, and it needs text: reports data of the wrong kind
- * for the family and returns false, or returns true.
- */
-function checkDataFits(file: ModelFile, shape: DataShape | undefined, report: Report): boolean {
-  const path = isObject(file.data) ? file.data.path : undefined;
-  if (file.family === 'autoregressive' && typeof path === 'string' && !isTextPath(path)) {
-    report('error', `the autoregressive family reads text from a text file, but "${path}" is not one: give a UTF-8 text file whose name ends in .txt, .md or .text, or use "dataset": "shakespeare"`, dataAt(file));
-    return false;
-  }
-  const text = shape?.kind === 'text';
-  if (!shape || (file.family === 'autoregressive') === text) return true;
-  const name = dataName(file.data);
-  const named = typeof file.data === 'string' ? '"data": "shakespeare"' : '"dataset": "shakespeare"';
-  if (text) {
-    report('error', `"${name}" is text, which only the autoregressive family models, and the ${file.family} family models images or 2-D points: use "family": "autoregressive", or other data such as "mnist" or "moons"`, dataAt(file));
-  } else {
-    report('error', `the autoregressive family models text, but "${name}" holds ${shape.kind === 'points' ? '2-D points' : 'images'}: use ${named}, or a text file of your own with "data": { "path": "notes.txt" }`, dataAt(file));
-  }
-  return false;
 }
 
 /** A value a user wrote in `section`, or its default, and words that say which ("64 (the default)"). */

@@ -8,9 +8,11 @@ export const DEFAULT_HIDDEN_UNITS = 512;
 export const GAN_HIDDEN_UNITS = 256;
 
 const POINTS: DataShape = { height: 1, width: 2, channels: 1, classes: 1, kind: 'points' };
-/** Shape of each bundled data set. */
+/** Shape of each bundled or downloadable data set. */
 export const BUNDLED_SHAPES: Record<string, DataShape> = {
   mnist: { height: 28, width: 28, channels: 1, classes: 10 },
+  'mnist-full': { height: 28, width: 28, channels: 1, classes: 10 },
+  'fashion-mnist': { height: 28, width: 28, channels: 1, classes: 10 },
   ring: { ...POINTS, classes: 8 },
   grid: { ...POINTS, classes: 25 },
   moons: { ...POINTS, classes: 2 },
