@@ -7,6 +7,7 @@
 import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
 import { parseArgs, UsageError, CliError } from './args';
 import { runCheck } from './check';
+import { DOWNLOAD_OPTIONS, runDownload } from './download';
 import { packageVersion } from './root';
 import { runTrain, TRAIN_OPTIONS } from './train';
 
@@ -17,6 +18,9 @@ Usage:
   genlab check FILE…          check model files; prints file:line:col: severity: message
                               and exits 1 when any file has an error
   genlab train FILE [options] check, then train a model file and write what it learned
+  genlab download NAME [--dir DIR] [--mirror URL]
+                              download and verify mnist-full or fashion-mnist (the four
+                              IDX .gz files, SHA-256 checked); prints the folder
   genlab help                 show this help
   genlab --version            show the version
 
@@ -26,6 +30,11 @@ Options of train:
   --out DIR            where to write (default: ./genlab-out/<name>-<timestamp>)
   --backend wasm|cpu   TensorFlow.js backend (default: wasm)
   --seed S             random seed, overriding training.seed
+  --data-dir DIR       where downloaded data sets are (default: as download --dir)
+  --max-data-mb N      refuse data that takes more than N MB on the backend (default: 1024)
+
+Data paths in a model file are relative to it and must lie inside the workspace: the current
+folder when the model file is inside it, else the model file's own folder.
 
 train writes to DIR: samples.png, reconstructions.png, traversal.png, latent.png (and
 samples-step<N>.png after each epoch), metrics.jsonl (one JSON object a line: per-step loss
@@ -33,6 +42,13 @@ terms, per-epoch held-out loss terms), <network>/model.json + weights.bin for ea
 (TensorFlow.js format, for tf.loadLayersModel) and model.genlab.json, the model file as trained.
 It prints DIR on stdout, progress on stderr. Ctrl-C stops training early and still writes
 everything (exit status 130); a second Ctrl-C quits at once. GENLAB_DEBUG=1 shows stack traces.
+
+Options of download:
+  --dir DIR            the cache folder; the set goes into DIR/NAME (default: $GENLAB_DATA_DIR,
+                       else $XDG_CACHE_HOME/genlab/datasets, else ~/.cache/genlab/datasets)
+  --mirror URL         fetch from URL/NAME/FILE instead of the published mirrors
+Files already there and verified are not fetched again; a file is kept only once its SHA-256
+matches the published one. Ctrl-C cancels (exit status 130) and keeps nothing half-written.
 `;
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -58,6 +74,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     case 'train':
       return runTrain(parseArgs(rest, TRAIN_OPTIONS), out, err);
+    case 'download':
+      return runDownload(parseArgs(rest, DOWNLOAD_OPTIONS), out, err);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }

@@ -9,7 +9,7 @@ import { uploadSplit } from '../core/data/deviceData';
 import { createModel } from '../core/families';
 import { Trainer } from '../core/loop';
 import { useNodeBackend, type NodeBackend } from '../node/backend';
-import { DataError, estimateDataBytes, prepareModel, type PreparedModel } from '../node/modelFile';
+import { DataError, inspectData, prepareModel, type PreparedModel } from '../node/modelFile';
 import type { DataEnvironment } from '../node/loadData';
 import { choiceOption, CliError, intOption, UsageError, type ParsedArgs } from './args';
 import { checkText, cliDataEnvironment, formatProblem, readModelFile } from './check';
@@ -57,6 +57,8 @@ export async function runTrain(args: ParsedArgs, out: (line: string) => void, er
   if (args.options['data-dir'] === '') throw new UsageError('--data-dir needs a folder');
   const env = cliDataEnvironment(file, typeof args.options['data-dir'] === 'string' ? args.options['data-dir'] : undefined);
   const text = readModelFile(file);
+  const data = inspectData(text, dirname(resolve(file)), env);
+  if (data.error) throw new CliError(`cannot read the data: ${data.error}`);
   const problems = checkText(file, text, env);
   problems.forEach((p) => err(formatProblem(file, p)));
   const errors = problems.filter((p) => p.severity === 'error').length;
@@ -64,9 +66,8 @@ export async function runTrain(args: ParsedArgs, out: (line: string) => void, er
     err(`genlab: ${file} has ${errors} error${errors === 1 ? '' : 's'}; fix ${errors === 1 ? 'it' : 'them'} and train again`);
     return 1;
   }
-  const bytes = estimateDataBytes(text, dirname(resolve(file)), env);
-  if (bytes !== undefined && bytes > maxDataMb * 2 ** 20) {
-    throw new CliError(`the data takes about ${Math.round(bytes / 2 ** 20)} MB on the backend, more than --max-data-mb ${maxDataMb}: pass a larger --max-data-mb to load it anyway`);
+  if (data.bytes !== undefined && data.bytes > maxDataMb * 2 ** 20) {
+    throw new CliError(`the data takes about ${Math.round(data.bytes / 2 ** 20)} MB on the backend, more than --max-data-mb ${maxDataMb}: pass a larger --max-data-mb to load it anyway`);
   }
   const root = packageRoot();
   const backend = await startBackend(backendName, root);

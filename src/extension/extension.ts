@@ -1,7 +1,10 @@
 /** GenLab's extension host entry: commands, CodeLens, diagnostics and the playground panels. */
 import * as vscode from 'vscode';
 import { basename, dirname } from 'node:path';
-import { ModelFileError, prepareModel } from '../node/modelFile';
+import type { DataEnvironment } from '../node/loadData';
+import { inspectData, ModelFileError, prepareModel } from '../node/modelFile';
+import { dataEnvironment, dataMemoryLimitBytes } from './dataEnv';
+import { registerDownloadCommand } from './downloadCommand';
 import { ModelFileCodeLens } from './codelens';
 import { isModelFile, registerDiagnostics } from './diagnostics';
 import { PlaygroundPanel, readModelFile } from './panel';
@@ -15,8 +18,10 @@ export function activate(context: vscode.ExtensionContext): void {
   const runFile = async (arg: unknown, autostart: boolean) => {
     const uri = arg instanceof vscode.Uri ? arg : await pickModelFile();
     if (!uri) return;
+    const env = dataEnvironment(context, uri);
     try {
-      const prepared = await readModelFile(uri, root);
+      if (!(await confirmDataSize(uri, env))) return;
+      const prepared = await readModelFile(uri, root, env);
       const existing = PlaygroundPanel.find({ kind: 'file', uri });
       if (existing) await existing.applyEdit(prepared);
       PlaygroundPanel.show(context, log, { kind: 'file', uri }, prepared, autostart);
@@ -38,13 +43,14 @@ export function activate(context: vscode.ExtensionContext): void {
       const panel = isModelFile(doc) ? PlaygroundPanel.find({ kind: 'file', uri: doc.uri }) : undefined;
       if (!panel) return;
       try {
-        void panel.applyEdit(prepareModel(doc.getText(), dirname(doc.uri.fsPath), root, basename(doc.uri.fsPath).replace(/\.genlab\.json$/, '')));
+        void panel.applyEdit(prepareModel(doc.getText(), dirname(doc.uri.fsPath), root, basename(doc.uri.fsPath).replace(/\.genlab\.json$/, ''), {}, dataEnvironment(context, doc.uri)));
       } catch (e) {
         void reportModelFileError(doc.uri, e);
       }
     }),
   );
   registerDiagnostics(context);
+  registerDownloadCommand(context, log);
   if (vscode.workspace.getConfiguration('genlab').get<boolean>('openPlaygroundOnStartup', false)) {
     void vscode.commands.executeCommand('genlab.trainVae');
   }
@@ -67,6 +73,28 @@ async function pickModelFile(): Promise<vscode.Uri | undefined> {
     placeHolder: vscode.l10n.t('Choose the model file to train'),
   });
   return pick?.uri;
+}
+
+/**
+ * Asks before loading data larger than the limit (setting genlab.dataMemoryLimitMB) rather than
+ * freezing; true when it is small, unknown, or the user chose to load it anyway.
+ */
+async function confirmDataSize(uri: vscode.Uri, env: DataEnvironment): Promise<boolean> {
+  const doc = await vscode.workspace.openTextDocument(uri);
+  const { bytes } = inspectData(doc.getText(), dirname(uri.fsPath), env);
+  const limit = dataMemoryLimitBytes();
+  if (bytes === undefined || bytes <= limit) return true;
+  const mb = (n: number) => String(Math.round(n / 2 ** 20));
+  const load = vscode.l10n.t('Load anyway');
+  const settings = vscode.l10n.t('Change the limit');
+  const choice = await vscode.window.showWarningMessage(
+    vscode.l10n.t('The data of {0} takes about {1} MB on the GPU, more than the limit of {2} MB (genlab.dataMemoryLimitMB). Loading it may make VS Code slow or run out of memory.', basename(uri.fsPath), mb(bytes), mb(limit)),
+    { modal: true },
+    load,
+    settings,
+  );
+  if (choice === settings) await vscode.commands.executeCommand('workbench.action.openSettings', 'genlab.dataMemoryLimitMB');
+  return choice === load;
 }
 
 /** Tells the user why a model file cannot train, pointing at the Problems panel. */

@@ -3,14 +3,16 @@
  * bytes the set takes once uploaded (float32 on the backend), or the one-line reason it cannot be
  * read. The Problems panel asks as the user types, so answers are cached by modification time.
  */
-import { statSync } from 'node:fs';
-import { imageSetFromIdx, shapeOfData } from '../core/data/dataset';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { imageSetFromIdx, shapeOfData, type ImageSet } from '../core/data/dataset';
 import { parseIdx } from '../core/data/idx';
 import type { DataShape } from '../core/family';
 import type { DataSpec } from '../core/modelfile/types';
 import { readCsv } from './csvData';
-import { probeImageFolder } from './imageFolder';
-import { dataKindAt, readMaybeGzip } from './loadData';
+import { probeImageFolder, readImageFolder } from './imageFolder';
+import { readMaybeGzip } from './gzipFile';
+import { dataKindAt } from './loadData';
 import { readTextFile } from './textFile';
 
 /** The shape and backend size of the data at a path, or why it cannot be read. */
@@ -18,35 +20,54 @@ export type DataProbe = { shape: DataShape; count: number; backendBytes: number 
 
 /** Bytes a float32 value takes on the backend; labels are int32. */
 const FLOAT_BYTES = 4;
-/** How long a folder's answer is reused: its own mtime does not change when a file inside a class folder does. */
-const FOLDER_TTL_MS = 3000;
+/** A folder whose files take up to this many bytes is decoded in full when probed (a truncated image shows up); a larger one only by its image headers. */
+const FULL_PROBE_BYTES = 32 * 2 ** 20;
 
-const cache = new Map<string, { stamp: number; at: number; probe: DataProbe }>();
+/** A folder's stamp: its files' sizes and modification times two levels down (the folder's own mtime misses edits inside class folders). */
+function folderStamp(dir: string, depth = 0): { stamp: number; bytes: number } {
+  let stamp = statSync(dir).mtimeMs, bytes = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const at = join(dir, entry.name);
+    if (entry.isDirectory() && depth < 1) {
+      const inner = folderStamp(at, depth + 1);
+      stamp += inner.stamp;
+      bytes += inner.bytes;
+    } else if (entry.isFile()) {
+      const st = statSync(at);
+      stamp += st.mtimeMs + st.size;
+      bytes += st.size;
+    }
+  }
+  return { stamp, bytes };
+}
+
+const cache = new Map<string, { stamp: number; probe: DataProbe }>();
 
 /** Probes the data of `data` (whose `path` resolves to `absolute`, its labels to `labelsAbsolute`). */
 export function probeData(data: DataSpec & { path: string }, absolute: string, labelsAbsolute?: string): DataProbe {
   const key = JSON.stringify([absolute, labelsAbsolute, data.size, data.fit, data.color, data.labelColumn]);
-  let stamp: number;
+  const kind = dataKindAt(absolute, data.path);
+  let stamp: number, folderBytes = 0;
   try {
-    stamp = statSync(absolute).mtimeMs + (labelsAbsolute ? statSync(labelsAbsolute).mtimeMs : 0);
+    if (kind === 'folder') ({ stamp, bytes: folderBytes } = folderStamp(absolute));
+    else stamp = statSync(absolute).mtimeMs + (labelsAbsolute ? statSync(labelsAbsolute).mtimeMs : 0);
   } catch {
     return { error: `${data.path}: no such file or folder` };
   }
-  const kind = dataKindAt(absolute, data.path);
   const hit = cache.get(key);
-  if (hit && hit.stamp === stamp && (kind !== 'folder' || Date.now() - hit.at < FOLDER_TTL_MS)) return hit.probe;
+  if (hit && hit.stamp === stamp) return hit.probe;
   let probe: DataProbe;
   try {
-    probe = probeKind(kind, data, absolute, labelsAbsolute);
+    probe = probeKind(kind, data, absolute, labelsAbsolute, folderBytes <= FULL_PROBE_BYTES);
   } catch (e) {
     probe = { error: (e instanceof Error ? e.message : String(e)).split('\n')[0] };
   }
-  cache.set(key, { stamp, at: Date.now(), probe });
+  cache.set(key, { stamp, probe });
   return probe;
 }
 
-/** Reads as little as each kind allows: image headers for a folder, the whole file otherwise. */
-function probeKind(kind: ReturnType<typeof dataKindAt>, data: DataSpec & { path: string }, absolute: string, labelsAbsolute?: string): DataProbe {
+/** Reads as little as each kind allows: a large folder's image headers only (`decodeImages` false), the whole file otherwise. */
+function probeKind(kind: ReturnType<typeof dataKindAt>, data: DataSpec & { path: string }, absolute: string, labelsAbsolute: string | undefined, decodeImages: boolean): DataProbe {
   switch (kind) {
     case 'text': {
       const text = readTextFile(absolute, data.path);
@@ -55,7 +76,8 @@ function probeKind(kind: ReturnType<typeof dataKindAt>, data: DataSpec & { path:
       return { shape: { height: 1, width: 1, channels: 1, classes: 1, kind: 'text' }, count, backendBytes: count * FLOAT_BYTES };
     }
     case 'folder': {
-      const p = probeImageFolder(absolute, { size: data.size, fit: data.fit, color: data.color, name: data.path });
+      const options = { size: data.size, fit: data.fit, color: data.color, name: data.path };
+      const p = decodeImages ? { ...probeOfSet(readImageFolder(absolute, options)) } : probeImageFolder(absolute, options);
       const shape: DataShape = { height: p.height, width: p.width, channels: p.channels, classes: Math.max(1, p.classes) };
       return { shape, count: p.count, backendBytes: p.count * (p.height * p.width * p.channels + 1) * FLOAT_BYTES };
     }
@@ -76,6 +98,11 @@ function probeKind(kind: ReturnType<typeof dataKindAt>, data: DataSpec & { path:
       return { shape: { height, width, channels: 1, classes: 10 }, count, backendBytes: count * (height * width + 1) * FLOAT_BYTES };
     }
   }
+}
+
+/** The probe of a folder read in full. */
+function probeOfSet(set: ImageSet): { count: number; classes: number; height: number; width: number; channels: number } {
+  return { count: set.count, classes: set.classNames?.length ?? 1, height: set.height, width: set.width, channels: set.channels ?? 1 };
 }
 
 /** Bytes a downloaded or bundled image set of `count` 28×28 images takes on the backend. */

@@ -4,8 +4,7 @@
  * CSV file, or a folder of PNG/JPEG images with one subfolder per class. Paths are relative to
  * the model file and must stay inside the workspace.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { existsSync, statSync } from 'node:fs';
 import { imageSetFromIdx, isTextPath, textSetFromString, type DataSet } from '../core/data/dataset';
 import { isToyDataset, toyDataset } from '../core/data/toy';
 import { parseIdx } from '../core/data/idx';
@@ -14,6 +13,7 @@ import { DOWNLOADABLE_DATASETS, type DataSpec, type ModelSpec } from '../core/mo
 import { loadBundledMnist } from './bundledData';
 import { loadBundledText } from './bundledText';
 import { readCsv } from './csvData';
+import { readMaybeGzip } from './gzipFile';
 import { resolveInside } from './dataPaths';
 import { defaultCacheDir, loadDownloadedDataset } from './download';
 import { readImageFolder, shuffleImageSet } from './imageFolder';
@@ -25,18 +25,6 @@ export interface DataEnvironment {
   workspaceRoot?: string;
   /** Where downloaded data sets are cached; default: defaultCacheDir(). */
   dataDir?: string;
-}
-
-/** Reads a file, gunzipping it when it starts with the gzip magic bytes; errors name the file. */
-export function readMaybeGzip(path: string, shown = path): Uint8Array {
-  if (!existsSync(path)) throw new Error(`${shown}: no such file`);
-  const raw = readFileSync(path);
-  if (raw[0] !== 0x1f || raw[1] !== 0x8b) return new Uint8Array(raw);
-  try {
-    return new Uint8Array(gunzipSync(raw));
-  } catch (e) {
-    throw new Error(`${shown}: not a valid .gz file (${e instanceof Error ? e.message : String(e)})`);
-  }
 }
 
 /** Whether `name` is a downloadable set (full MNIST, Fashion-MNIST). */

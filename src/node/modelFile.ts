@@ -46,23 +46,26 @@ export function checkModelFileText(text: string, fileDir: string, env: DataEnvir
 }
 
 /**
- * About how many bytes the data of model-file `text` takes once uploaded to the backend, for a
- * warning before a large set is loaded; undefined when small or unknown.
+ * What the data of model-file `text` would take once uploaded to the backend (bytes, when known
+ * and not tiny), or why it cannot be read: for a warning before a large set is loaded, and for
+ * `genlab train`'s one-line data errors.
  */
-export function estimateDataBytes(text: string, fileDir: string, env: DataEnvironment = {}): number | undefined {
+export function inspectData(text: string, fileDir: string, env: DataEnvironment = {}): { bytes?: number; error?: string } {
   const parsed = parseModelText(text);
-  if (parsed.problems.length || typeof parsed.value !== 'object' || parsed.value === null) return undefined;
+  if (parsed.problems.length || typeof parsed.value !== 'object' || parsed.value === null) return {};
   const file = parsed.value as ModelFile;
   const data: DataSpec = typeof file.data === 'string' ? { dataset: file.data } : typeof file.data === 'object' && file.data ? file.data : {};
-  if (isDownloadable(data.dataset)) return mnistLikeBytes(60000);
-  if (typeof data.path !== 'string') return undefined;
+  if (isDownloadable(data.dataset)) {
+    return isDownloaded(env.dataDir ?? defaultCacheDir(), data.dataset as string) ? { bytes: mnistLikeBytes(60000) } : { error: notDownloadedMessage(data.dataset as string) };
+  }
+  if (typeof data.path !== 'string') return {};
   try {
     const absolute = resolveDataPath(data.path, fileDir, env);
     const labels = typeof data.labels === 'string' ? resolveDataPath(data.labels, fileDir, env) : undefined;
     const probe = probeData({ ...data, path: data.path }, absolute, labels);
-    return 'error' in probe ? undefined : probe.backendBytes;
-  } catch {
-    return undefined;
+    return 'error' in probe ? { error: probe.error } : { bytes: probe.backendBytes };
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
   }
 }
 

@@ -121,10 +121,17 @@ export interface GridOptions {
   scale?: number;
 }
 
-/** Lays out an images view (values in [0, 1], HWC per image) as one grid, `cols` tiles wide. */
+/**
+ * Lays out an images view (values in [0, 1], HWC per image, grey or RGB) as one grid, `cols` tiles
+ * wide, with as many channels as the view; throws when the pixels do not make count images.
+ */
 export function gridImage(view: ImagesView, options: GridOptions = {}): RawImage {
   const gap = options.gap ?? 1, scale = Math.max(1, Math.floor(options.scale ?? 1)), gapValue = options.gapValue ?? 128;
   const { count, height: h, width: w, channels } = view;
+  if (channels !== 1 && channels !== 3) throw new Error(`view ${view.id}: images have 1 or 3 channels, not ${String(channels)}`);
+  if (view.pixels.length !== count * h * w * channels) {
+    throw new Error(`view ${view.id}: ${view.pixels.length} values do not make ${count} images of ${h}×${w}×${channels}`);
+  }
   const cols = Math.max(1, Math.min(view.cols, count));
   const rows = Math.max(1, Math.ceil(count / cols));
   const tw = w * scale, th = h * scale;

@@ -23,6 +23,7 @@ import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { describeFrames, findWebviewFrame, probeCanvas, readStats, type CanvasProbe, type Stats } from './webview';
 import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
+import { encodePng } from '../../src/node/png';
 import {
   openBrowser,
   openWorkbench,
@@ -49,6 +50,39 @@ const TRAIN_TIMEOUT_MS = Number(process.env.GENLAB_E2E_MODELFILE_TRAIN_TIMEOUT_M
 
 /** The example trained through its CodeLens (a minimal model file is written when examples/ has none). */
 const TRAIN_FILE = 'vae-mnist.genlab.json';
+/** A model file on a folder of the user's own images (written into the workspace with the folder): a DCGAN on 16×16 RGB. */
+const PHOTOS_FILE = 'my-photos.genlab.json';
+const PHOTOS_MODEL = '{\n  "family": "dcgan",\n  "data": { "path": "photos", "size": 16, "fit": "crop", "color": "rgb" },\n  "training": { "batchSize": 8 }\n}\n';
+
+/**
+ * Writes photos/<class>/<n>.png: 24×20 RGB pictures of a red disc ("discs") or a blue square
+ * ("squares") at a random place on a light background, 24 per class, for the model to crop to
+ * 16×16 and learn.
+ */
+function writePhotoFolder(dir: string): number {
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const [w, h] = [24, 20];
+  let n = 0;
+  for (const cls of ['discs', 'squares']) {
+    fs.mkdirSync(path.join(dir, cls), { recursive: true });
+    for (let i = 0; i < 24; i++) {
+      const px = new Uint8Array(w * h * 3).fill(230);
+      const cx = 8 + rand() * 8, cy = 6 + rand() * 8, r = 3 + rand() * 2;
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+        const inside = cls === 'discs' ? (x - cx) ** 2 + (y - cy) ** 2 <= r * r : Math.abs(x - cx) <= r && Math.abs(y - cy) <= r;
+        if (inside) px.set(cls === 'discs' ? [220, 40, 30] : [30, 60, 220], (y * w + x) * 3);
+      }
+      fs.writeFileSync(path.join(dir, cls, `${String(i).padStart(2, '0')}.png`), encodePng({ width: w, height: h, channels: 3, pixels: px }));
+      n++;
+    }
+  }
+  return n;
+}
+
+/** A model file on a folder that holds a file that is not an image. */
+const BAD_PHOTOS_FILE = 'bad-photos.genlab.json';
+
 /** The empty file the snippet is typed into. */
 const FRESH_FILE = 'fresh.genlab.json';
 const SNIPPET_PREFIX = 'genlab-vae';
@@ -264,6 +298,13 @@ describe('GenLab e2e: model files (code-server + Chromium)', function () {
     }
     if (!models.includes(TRAIN_FILE)) fs.writeFileSync(path.join(dirs.workspace, TRAIN_FILE), '{ "family": "vae" }\n');
     fs.writeFileSync(path.join(dirs.workspace, FRESH_FILE), '');
+    log(`wrote ${writePhotoFolder(path.join(dirs.workspace, 'photos'))} PNGs under photos/ and ${PHOTOS_FILE}`);
+    fs.writeFileSync(path.join(dirs.workspace, PHOTOS_FILE), PHOTOS_MODEL);
+    // A folder the user broke: a text file among the images.
+    fs.mkdirSync(path.join(dirs.workspace, 'bad-photos', 'cats'), { recursive: true });
+    fs.writeFileSync(path.join(dirs.workspace, 'bad-photos', 'cats', 'a.png'), encodePng({ width: 8, height: 8, channels: 1, pixels: new Uint8Array(64).fill(128) }));
+    fs.writeFileSync(path.join(dirs.workspace, 'bad-photos', 'cats', 'notes.txt'), 'not a picture\n');
+    fs.writeFileSync(path.join(dirs.workspace, BAD_PHOTOS_FILE), '{\n  "family": "vae",\n  "data": { "path": "bad-photos" }\n}\n');
     log(`workspace: ${fs.readdirSync(dirs.workspace).join(', ')}`);
 
     log(`installing ${path.relative(REPO, VSIX)}: ${(await installExtension(codeServer, VSIX, dirs)).split('\n').pop()}`);
@@ -295,7 +336,7 @@ describe('GenLab e2e: model files (code-server + Chromium)', function () {
   });
 
   /** Opens `file`, clicks its CodeLens and waits for `steps` steps and a drawn canvas#view-<view>; screenshots to `screenshot`. */
-  async function trainThroughCodeLens(file: string, view: string, steps: number, screenshot: string): Promise<void> {
+  async function trainThroughCodeLens(file: string, view: string, steps: number, screenshot: string): Promise<{ canvas: CanvasProbe; message: string }> {
     assert.ok(page);
     const t0 = Date.now();
     await quickOpen(page, file);
@@ -354,6 +395,10 @@ describe('GenLab e2e: model files (code-server + Chromium)', function () {
       log(`trained to step ${stats.step} in ${secs(tTrain)}; screenshot test-results/${screenshot}`);
       assert.ok(stats.found && stats.step >= steps);
       assert.ok(!canvas.blank);
+      const message = (await frame.locator('#message').textContent()) ?? '';
+      log(`#message: ${JSON.stringify(message)}`);
+      timings.push(`${file} ${secs(t0)}`);
+      return { canvas, message };
     } finally {
       // Pause through the page (no clicks: those wait for frames a busy software GPU may not draw),
       // then close everything: a panel left training would compete for the CPU with the next tests.
@@ -366,7 +411,6 @@ describe('GenLab e2e: model files (code-server + Chromium)', function () {
       await runCommand(page, 'View: Close All Editors');
       await waitUntil('all editors to close', async () => (await page!.locator('.tabs-container .tab').count()) === 0, 20_000, async () => `tabs left: ${await page!.locator('.tabs-container .tab').count()}`);
     }
-    timings.push(`${file} ${secs(t0)}`);
   }
 
   it(`the "${TRAIN_LENS}" CodeLens trains the model file in a "GenLab: <file name>" panel`, async function () {
@@ -381,6 +425,14 @@ describe('GenLab e2e: model files (code-server + Chromium)', function () {
       await trainThroughCodeLens(file, view, 3, `e2e-family-${file.replace('.genlab.json', '')}.png`);
     });
   }
+
+  it(`a DCGAN trains on a folder of the user's own PNGs (${PHOTOS_FILE}) and draws colour samples`, async function () {
+    this.timeout(TRAIN_TIMEOUT_MS + 180_000);
+    const { canvas, message } = await trainThroughCodeLens(PHOTOS_FILE, 'samples', 3, 'e2e-photos-dcgan.png');
+    // 48 images, 10% held out: 43 to train on and 5 held out, 16×16×3 each.
+    assert.match(message, /43 training and 5 held-out images/, `the panel's data line: ${message}`);
+    assert.ok((canvas.coloured ?? 0) > 0, `the samples are drawn in colour: ${JSON.stringify(canvas)}`);
+  });
 
   it(`the "${SNIPPET_PREFIX}" snippet writes a valid model file with no problems`, async function () {
     this.timeout(150_000);
@@ -519,5 +571,28 @@ describe('GenLab e2e: model files (code-server + Chromium)', function () {
     await page.screenshot({ path: shot('e2e-problems.png') });
     log(`screenshot test-results/e2e-problems.png (${secs(t0)})`);
     timings.push(`problems ${secs(t0)}`);
+  });
+
+  it('a folder with a file that is not an image shows a genlab error naming that file in the Problems panel', async function () {
+    this.timeout(90_000);
+    assert.ok(page);
+    const t0 = Date.now();
+    await quickOpen(page, BAD_PHOTOS_FILE);
+    await showProblems(page);
+    let rows: ProblemRow[] = [];
+    const hit = await waitUntil(
+      `a genlab problem naming bad-photos/cats/notes.txt for ${BAD_PHOTOS_FILE}`,
+      async () => {
+        rows = await problemRows(page!);
+        return problemsOf(rows, BAD_PHOTOS_FILE).find((r) => r.source === 'genlab' && r.text.includes('notes.txt') && /not a PNG or JPEG/.test(r.text));
+      },
+      30_000,
+      () => `Problems rows:\n${formatRows(rows)}`,
+    );
+    log(`Problems row: ${JSON.stringify(hit.label)} ${hit.line}`);
+    assert.equal(hit.line, '[Ln 3, Col 23]', 'on the "bad-photos" path');
+    await page.screenshot({ path: shot('e2e-problems-data.png') });
+    await runCommand(page, 'View: Close All Editors');
+    timings.push(`data problem ${secs(t0)}`);
   });
 });

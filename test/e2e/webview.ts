@@ -17,6 +17,8 @@ export interface CanvasProbe {
   height: number;
   distinct: number;
   blank: boolean;
+  /** Pixels whose channels differ by more than 30 levels: colour, not grey. */
+  coloured?: number;
   error?: string;
 }
 
@@ -55,8 +57,13 @@ export async function probeCanvas(frame: Frame, id = 'samples'): Promise<CanvasP
       ctx.drawImage(c, 0, 0);
       const px = new Uint32Array(ctx.getImageData(0, 0, width, height).data.buffer);
       const seen = new Set<number>();
-      for (let i = 0; i < px.length && seen.size < 1000; i++) seen.add(px[i]);
-      return { found: true, width, height, distinct: seen.size, blank: seen.size <= 1 };
+      let coloured = 0;
+      for (let i = 0; i < px.length; i++) {
+        if (seen.size < 1000) seen.add(px[i]);
+        const r = px[i] & 255, g = (px[i] >>> 8) & 255, b = (px[i] >>> 16) & 255;
+        if (Math.max(r, g, b) - Math.min(r, g, b) > 30) coloured++;
+      }
+      return { found: true, width, height, distinct: seen.size, blank: seen.size <= 1, coloured };
     } catch (e) {
       return { found: true, width, height, distinct: 0, blank: true, error: String(e) };
     }
