@@ -21,7 +21,7 @@ export interface VaeHyperparameters {
   beta: number;
 }
 
-/** A data set as raw arrays: uint8 pixels (row-major, count×height×width), float32 points or int32 text tokens, and uint8 labels. */
+/** A data set as raw arrays: uint8 pixels (row-major, count×height×width×channels, channels last), float32 points or int32 text tokens, and uint8 labels. */
 export type DatasetPayload = DataSet;
 
 /** Messages the host sends to the webview. */
@@ -74,9 +74,17 @@ const shortStr: Check = (v) => isStr(v) && (v as string).length <= MAX_STRING;
 const hyperChecks: Record<string, Check> = {
   latentDim: isNum, hiddenUnits: isNum, batchSize: isNum, learningRate: isNum, beta: isNum,
 };
+const isCount: Check = (v) => Number.isInteger(v) && (v as number) >= 0;
+const isSize: Check = (v) => Number.isInteger(v) && (v as number) > 0;
 const imageChecks: Record<string, Check> = {
-  name: isStr, count: isNum, height: isNum, width: isNum, pixels: isBytes, labels: isBytes,
+  name: isStr, count: isCount, height: isSize, width: isSize, pixels: isBytes, labels: isBytes,
+  channels: (v) => v === undefined || v === 1 || v === 3,
+  classNames: (v) => v === undefined || (Array.isArray(v) && v.every(isStr)),
 };
+/** Grey or RGB images whose pixels hold exactly count·height·width·channels bytes (channels 1 when absent). */
+const isImageSet = (v: Record<string, unknown>): boolean => has(v, imageChecks)
+  && (v.pixels as Uint8Array).length === (v.count as number) * (v.height as number) * (v.width as number) * ((v.channels as number | undefined) ?? 1)
+  && (v.labels as Uint8Array).length === v.count;
 const pointChecks: Record<string, Check> = {
   name: isStr, count: isNum, dims: isNum, classes: isNum, points: (v) => v instanceof Float32Array, labels: isBytes,
 };
@@ -95,8 +103,7 @@ const isDataset: Check = (v) => {
   if (v.kind === 'points') {
     return has(v, pointChecks) && (v.points as Float32Array).length === (v.count as number) * (v.dims as number) && (v.labels as Uint8Array).length === v.count;
   }
-  return (v.kind === undefined || v.kind === 'images') && has(v, imageChecks)
-    && (v.pixels as Uint8Array).length === (v.count as number) * (v.height as number) * (v.width as number) && (v.labels as Uint8Array).length === v.count;
+  return (v.kind === undefined || v.kind === 'images') && isImageSet(v);
 };
 
 const isLayerList: Check = (v) => Array.isArray(v) && v.every((l) => isObj(l) && isStr(l.type));

@@ -99,6 +99,36 @@ describe('PNG', () => {
     assert.ok(px.includes(0) && px.includes(255));
   });
 
+  it('lays out RGB views channel by channel, gaps grey in every channel, upscaled per pixel', () => {
+    // Tile i, pixel p (of 2×2), channel c: distinct values, so a mixed-up channel or pixel shows.
+    const value = (i: number, p: number, c: number) => (i * 12 + p * 3 + c + 1) / 32;
+    const v = view(2, 2, 2, (i, k) => value(i, Math.floor(k / 3), k % 3), 3);
+    const img = gridImage(v, { gapValue: 9 });
+    assert.deepEqual([img.width, img.height, img.channels], [5, 2, 3]);
+    assert.equal(img.pixels.length, 5 * 2 * 3);
+    const at = (x: number, y: number) => [...img.pixels.subarray((y * img.width + x) * 3, (y * img.width + x + 1) * 3)];
+    const expect = (i: number, p: number) => [0, 1, 2].map((c) => Math.round(value(i, p, c) * 255));
+    assert.deepEqual(at(0, 0), expect(0, 0));
+    assert.deepEqual(at(1, 0), expect(0, 1));
+    assert.deepEqual(at(0, 1), expect(0, 2));
+    assert.deepEqual(at(1, 1), expect(0, 3));
+    assert.deepEqual(at(2, 0), [9, 9, 9]); // the gap column
+    assert.deepEqual(at(3, 0), expect(1, 0)); // tile 1 after the gap
+    assert.deepEqual(at(4, 1), expect(1, 3));
+    const scaled = gridImage(v, { scale: 2, gap: 0 });
+    assert.deepEqual([scaled.width, scaled.height, scaled.channels], [8, 4, 3]);
+    const sAt = (x: number, y: number) => [...scaled.pixels.subarray((y * 8 + x) * 3, (y * 8 + x + 1) * 3)];
+    assert.deepEqual(sAt(1, 1), expect(0, 0));
+    assert.deepEqual(sAt(2, 1), expect(0, 1));
+    assert.deepEqual(sAt(7, 3), expect(1, 3));
+  });
+
+  it('refuses a view whose pixels do not make count images of its channels', () => {
+    const rgb = view(2, 2, 2, () => 0.5, 3);
+    assert.throws(() => gridImage({ ...rgb, channels: 1 }), /view t: 24 values do not make 2 images of 2×2×1/);
+    assert.throws(() => gridImage({ ...rgb, pixels: rgb.pixels.subarray(1) }), /23 values/);
+  });
+
   it('writes RGB views as colour PNGs', () => {
     const png = gridPng(view(2, 2, 3, (i, k) => (k % 3 === i ? 1 : 0), 3));
     const decoded = decodePng(png);

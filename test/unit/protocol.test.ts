@@ -50,6 +50,28 @@ describe('protocol', () => {
     assert.equal(parseHostMessage({ ...init, hyperparameters: { ...init.hyperparameters, beta: 'high' } }), undefined);
   });
 
+  it('accepts RGB image sets whose pixels fill count × height × width × 3, and rejects inconsistent ones', () => {
+    // 2 images of 3×2 pixels, 3 channels each: 36 bytes.
+    const rgb = { name: 'photos', count: 2, height: 3, width: 2, channels: 3, pixels: new Uint8Array(36), labels: new Uint8Array(2), classNames: ['cats', 'dogs'] };
+    const parsed = parseHostMessage({ ...init, dataset: rgb });
+    assert.ok(parsed && parsed.type === 'init', 'an RGB set with class names');
+    assert.equal((parsed.dataset as { channels?: number }).channels, 3, 'channels survive the check');
+    assert.deepEqual((parsed.dataset as { classNames?: string[] }).classNames, ['cats', 'dogs'], 'class names survive the check');
+    assert.ok(parseHostMessage({ ...init, dataset: { ...rgb, kind: 'images', channels: 1, pixels: new Uint8Array(12) } }), 'grey, channels written out');
+    assert.ok(parseHostMessage({ ...init, dataset: { ...rgb, channels: undefined, pixels: new Uint8Array(12) } }), 'grey, channels absent');
+    const bad: Array<[string, unknown]> = [
+      ['RGB pixels one byte short', { ...rgb, pixels: new Uint8Array(35) }],
+      ['RGB pixels sized for grey', { ...rgb, pixels: new Uint8Array(12) }],
+      ['grey pixels sized for RGB', { ...rgb, channels: undefined }],
+      ['4 channels', { ...rgb, channels: 4, pixels: new Uint8Array(48) }],
+      ['channels as a string', { ...rgb, channels: '3' }],
+      ['a fractional height', { ...rgb, height: 1.5, pixels: new Uint8Array(18) }],
+      ['class names that are not strings', { ...rgb, classNames: ['cats', 2] }],
+      ['labels that do not match count', { ...rgb, labels: new Uint8Array(3) }],
+    ];
+    for (const [why, dataset] of bad) assert.equal(parseHostMessage({ ...init, dataset }), undefined, why);
+  });
+
   it('copies only known fields from a webview message', () => {
     const m = parseWebviewMessage({ type: 'error', message: 'x', path: '/etc/passwd' });
     assert.deepEqual(m, { type: 'error', message: 'x' });

@@ -96,7 +96,7 @@ export function sliceData<T extends DataSet>(set: T, start: number, end = set.co
   const labels = set.labels.subarray(start, end);
   if (isTextSet(set)) return { ...set, count: end - start, tokens: set.tokens.subarray(start, end), labels };
   if (isPointSet(set)) return { ...set, count: end - start, points: set.points.subarray(start * set.dims, end * set.dims), labels };
-  const px = set.height * set.width;
+  const px = set.height * set.width * channelsOf(set);
   return { ...set, count: end - start, pixels: set.pixels.subarray(start * px, end * px), labels };
 }
 
@@ -107,11 +107,22 @@ export function splitData<T extends DataSet>(set: T, heldoutFraction: number): {
   return { train: sliceData(set, 0, cut), heldout: sliceData(set, cut) };
 }
 
-/** The shape of a loaded data set: images are grayscale with classes from the largest label (at least 10). */
+/** Channels per pixel of an image set: 3 for RGB, else 1 (grey, also when `channels` is absent). */
+export function channelsOf(set: ImageSet): 1 | 3 {
+  return set.channels === 3 ? 3 : 1;
+}
+
+/**
+ * The shape of a loaded data set. Images keep their channels; their classes are the class names
+ * when the set has them (an image folder's subfolders), else the largest label + 1, at least 10
+ * (MNIST-like sets, whose held-out part may lack the top digits).
+ */
 export function shapeOfData(set: DataSet): DataShape {
   if (isTextSet(set)) return { height: 1, width: 1, channels: 1, classes: set.vocab.length, kind: 'text' };
   if (isPointSet(set)) return { height: 1, width: set.dims, channels: 1, classes: set.classes, kind: 'points' };
+  const channels = channelsOf(set);
+  if (set.classNames) return { height: set.height, width: set.width, channels, classes: Math.max(1, set.classNames.length) };
   let max = 0;
   for (const l of set.labels) max = Math.max(max, l);
-  return { height: set.height, width: set.width, channels: 1, classes: Math.max(10, max + 1) };
+  return { height: set.height, width: set.width, channels, classes: Math.max(10, max + 1) };
 }

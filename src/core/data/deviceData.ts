@@ -3,7 +3,7 @@
  * with batches gathered there, so that a training step copies only its batch indices.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { isPointSet, isTextSet, type DataSet } from './dataset';
+import { channelsOf, isPointSet, isTextSet, type DataSet } from './dataset';
 import type { Rng } from '../rng';
 
 /**
@@ -50,7 +50,10 @@ export class DeviceData {
       this.features = set.dims;
       this.x = tf.tensor2d(set.points, [set.count, set.dims], 'float32');
     } else {
-      this.features = set.height * set.width;
+      this.features = set.height * set.width * channelsOf(set);
+      if (set.pixels.length !== set.count * this.features) {
+        throw new Error(`${set.name}: ${set.pixels.length} pixel values do not make ${set.count} images of ${set.height}×${set.width}×${channelsOf(set)}`);
+      }
       this.x = tf.tidy(() => tf.div(tf.cast(tf.tensor2d(set.pixels, [set.count, this.features], 'int32'), 'float32'), 255) as tf.Tensor2D);
     }
     this.y = tf.tensor1d(set.labels, 'int32');

@@ -4,7 +4,7 @@
  * error (a histogram of the error over all held-out data, and the worst-reconstructed examples).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { isPointSet } from '../data/dataset';
+import { channelsOf, isPointSet, type ImageSet } from '../data/dataset';
 import type { DeviceData } from '../data/deviceData';
 import { TOY_EXTENT } from '../data/toy';
 import { readRows } from '../read';
@@ -65,8 +65,8 @@ export function largestIndices(values: Float32Array, k: number): Int32Array {
 }
 
 function imagesView(id: string, title: string, pixels: Float32Array, count: number, cols: number, heldout: DeviceData): ImagesView {
-  const set = heldout.set as { height: number; width: number };
-  return { kind: 'images', id, title, pixels, count, height: set.height, width: set.width, channels: 1, cols, rowLabels: ['x', 'x̂'] };
+  const set = heldout.set as ImageSet;
+  return { kind: 'images', id, title, pixels, count, height: set.height, width: set.width, channels: channelsOf(set), cols, rowLabels: ['x', 'x̂'] };
 }
 
 /** Per-example reconstruction loss of all of `heldout`, in chunks, as [count, 1]. */

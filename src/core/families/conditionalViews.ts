@@ -3,6 +3,7 @@
  * generator steered by class: a samples grid, one row per class, and class interpolation.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { DataSet } from '../data/dataset';
 import type { DeviceData } from '../data/deviceData';
 import { TOY_EXTENT } from '../data/toy';
 import type { DataShape } from '../family';
@@ -94,14 +95,21 @@ function images(id: string, title: string, pixels: Float32Array, count: number, 
   return { kind: 'images', id, title, pixels, count, height: shape.height, width: shape.width, channels, cols, ...(rowLabels ? { rowLabels } : {}) };
 }
 
+/** A class's row label: its name when the data set names every class (an image folder's subfolders), else its number. */
+function classLabel(set: DataSet, classes: number): (label: number) => string {
+  const names = 'classNames' in set ? set.classNames : undefined;
+  return names && names.length >= classes ? (label) => names[label] : (label) => String(label);
+}
+
 /**
  * The views: 'samples' (SAMPLE_GRID images from fixed noise and fixed random classes), 'classes'
  * (one row per class, the same GRID_COLUMNS fixed z in every row) and 'classInterpolation' (the
  * first fixed z, conditioning moved linearly between neighbouring classes). Points data get one
  * 'classes' plane instead, a cloud per requested class. Reads back asynchronously.
  */
-export async function conditionalViews(model: ConditionalLike, _heldout: DeviceData): Promise<View[]> {
+export async function conditionalViews(model: ConditionalLike, heldout: DeviceData): Promise<View[]> {
   const { classes, shape } = model;
+  const name = classLabel(heldout.set, classes);
   if (shape.kind === 'points') return [await pointViews(model)];
   const cols = GRID_COLUMNS, pairs = Math.min(classes - 1, INTERPOLATION_PAIRS), steps = INTERPOLATION_STEPS;
   const [samples, grid, morph] = tf.tidy(() => {
@@ -122,9 +130,9 @@ export async function conditionalViews(model: ConditionalLike, _heldout: DeviceD
   return [
     images('samples', 'Samples from fixed z ~ N(0, I) with random classes', samplePx, n, Math.ceil(Math.sqrt(n)), shape),
     images('classes', 'One row per class: the same fixed noise z in every row', gridPx, classes * cols, cols, shape,
-      Array.from({ length: classes }, (_, r) => String(r))),
+      Array.from({ length: classes }, (_, r) => name(r))),
     images('classInterpolation', 'Class interpolation: fixed z, conditioning moved linearly from one class to the next', morphPx, pairs * steps, steps, shape,
-      Array.from({ length: pairs }, (_, a) => `${a}→${a + 1}`)),
+      Array.from({ length: pairs }, (_, a) => `${name(a)}→${name(a + 1)}`)),
   ];
 }
 

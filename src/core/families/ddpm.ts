@@ -51,6 +51,8 @@ export const TERMINAL_SIGNAL_WARNING = 'The noise schedule leaves part of the da
 /** Steps between yields to the event loop while sampling inside views(), so no single task runs long. */
 const YIELD_EVERY = 25;
 
+/** The host's timer: browsers and Node both have it, but the core compiles without either's types. */
+declare function setTimeout(callback: () => void, ms: number): unknown;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** A DDPM with the spec's denoiser network ε_θ. */

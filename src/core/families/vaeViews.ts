@@ -1,6 +1,6 @@
 /** The VAE's views: samples, reconstructions, latent traversal, latent scatter and interpolation. */
 import * as tf from '@tensorflow/tfjs-core';
-import { isPointSet } from '../data/dataset';
+import { channelsOf, isPointSet, type ImageSet } from '../data/dataset';
 import type { DeviceData } from '../data/deviceData';
 import { TOY_EXTENT } from '../data/toy';
 import type { ViewOptions } from '../family';
@@ -83,8 +83,11 @@ const MAX_TRAVERSED_DIMS = 10;
 const RECON_COUNT = 10;
 const SCATTER_MAX = 2000;
 
-function imagesView(id: string, title: string, pixels: Float32Array, count: number, cols: number, side: number, extra: Partial<ImagesView> = {}): ImagesView {
-  return { kind: 'images', id, title, pixels, count, height: side, width: side, channels: 1, cols, ...extra };
+/** The size of one image of a set: height, width and channels. */
+type ImageSize = Pick<ImagesView, 'height' | 'width' | 'channels'>;
+
+function imagesView(id: string, title: string, pixels: Float32Array, count: number, cols: number, size: ImageSize, extra: Partial<ImagesView> = {}): ImagesView {
+  return { kind: 'images', id, title, pixels, count, ...size, cols, ...extra };
 }
 
 /** View captions (English; the webview translates them). */
@@ -126,7 +129,8 @@ export async function vaeViews(vae: VaeLike, heldout: DeviceData, options: ViewO
 
 /** The image views: samples, reconstructions, manifold or traversal, and the interpolation. */
 async function imageViews(vae: VaeLike, heldout: DeviceData, options: ViewOptions): Promise<View[]> {
-  const side = 'height' in heldout.set ? heldout.set.height : 1;
+  const set = heldout.set as ImageSet;
+  const size: ImageSize = { height: set.height, width: set.width, channels: channelsOf(set) };
   const focus = clampIndex(options.focusIndex, heldout.count);
   const second = clampIndex(options.secondIndex ?? (focus === 0 ? 1 : 0), heldout.count);
   const nRecon = Math.min(RECON_COUNT, heldout.count);
@@ -171,15 +175,15 @@ async function imageViews(vae: VaeLike, heldout: DeviceData, options: ViewOption
   const nSamples = vae.fixedZ.shape[0];
   const cols = Math.ceil(Math.sqrt(nSamples));
   const views: View[] = [
-    imagesView('samples', VAE_VIEW_TITLES.samples, sPx, nSamples, cols, side),
-    imagesView('reconstructions', VAE_VIEW_TITLES.reconstructions, rPx, 2 * nRecon, nRecon, side, { rowLabels: ['x', 'x̂'] }),
+    imagesView('samples', VAE_VIEW_TITLES.samples, sPx, nSamples, cols, size),
+    imagesView('reconstructions', VAE_VIEW_TITLES.reconstructions, rPx, 2 * nRecon, nRecon, size, { rowLabels: ['x', 'x̂'] }),
   ];
   if (vae.latentDim === 2) {
-    views.push(imagesView('traversal', VAE_VIEW_TITLES.manifold, tPx, manifoldSide * manifoldSide, manifoldSide, side));
+    views.push(imagesView('traversal', VAE_VIEW_TITLES.manifold, tPx, manifoldSide * manifoldSide, manifoldSide, size));
   } else {
     const rowLabels = Array.from({ length: traversedDims }, (_, d) => `z${d + 1}`);
-    views.push(imagesView('traversal', VAE_VIEW_TITLES.traversal, tPx, traversedDims * TRAVERSAL_STEPS, TRAVERSAL_STEPS, side, { rowLabels }));
+    views.push(imagesView('traversal', VAE_VIEW_TITLES.traversal, tPx, traversedDims * TRAVERSAL_STEPS, TRAVERSAL_STEPS, size, { rowLabels }));
   }
-  views.push(imagesView('interpolation', VAE_VIEW_TITLES.interpolation, iPx, 2 * INTERPOLATION_STEPS, INTERPOLATION_STEPS, side, { rowLabels: ['lerp', 'slerp'] }));
+  views.push(imagesView('interpolation', VAE_VIEW_TITLES.interpolation, iPx, 2 * INTERPOLATION_STEPS, INTERPOLATION_STEPS, size, { rowLabels: ['lerp', 'slerp'] }));
   return views;
 }
