@@ -26,7 +26,7 @@ export function activate(context: vscode.ExtensionContext): void {
       if (existing) await existing.applyEdit(prepared);
       PlaygroundPanel.show(context, log, { kind: 'file', uri }, prepared, autostart);
     } catch (e) {
-      await reportModelFileError(uri, e);
+      await reportModelFileError(context, log, uri, e);
     }
   };
 
@@ -43,9 +43,12 @@ export function activate(context: vscode.ExtensionContext): void {
       const panel = isModelFile(doc) ? PlaygroundPanel.find({ kind: 'file', uri: doc.uri }) : undefined;
       if (!panel) return;
       try {
-        void panel.applyEdit(prepareModel(doc.getText(), dirname(doc.uri.fsPath), root, basename(doc.uri.fsPath).replace(/\.genlab\.json$/, ''), {}, dataEnvironment(context, doc.uri)));
+        const prepared = prepareModel(doc.getText(), dirname(doc.uri.fsPath), root, basename(doc.uri.fsPath).replace(/\.genlab\.json$/, ''), {}, dataEnvironment(context, doc.uri));
+        // A panel that only showed why the file could not train trains it now that it can.
+        if (panel.showsOnlyProblems) PlaygroundPanel.show(context, log, { kind: 'file', uri: doc.uri }, prepared, true);
+        else void panel.applyEdit(prepared);
       } catch (e) {
-        void reportModelFileError(doc.uri, e);
+        void reportModelFileError(context, log, doc.uri, e);
       }
     }),
   );
@@ -97,15 +100,26 @@ async function confirmDataSize(uri: vscode.Uri, env: DataEnvironment): Promise<b
   return choice === load;
 }
 
-/** Tells the user why a model file cannot train, pointing at the Problems panel. */
-async function reportModelFileError(uri: vscode.Uri, e: unknown): Promise<void> {
+/**
+ * Tells the user why a model file cannot train: in its panel (each error with its line), and in
+ * a notification that leads to the Problems panel.
+ */
+async function reportModelFileError(context: vscode.ExtensionContext, log: vscode.OutputChannel, uri: vscode.Uri, e: unknown): Promise<void> {
   const name = basename(uri.fsPath);
+  const message = e instanceof Error ? e.message : String(e);
+  let lines = [message];
+  if (e instanceof ModelFileError) {
+    const doc = await vscode.workspace.openTextDocument(uri);
+    lines = e.problems.map((p) => vscode.l10n.t('Line {0}: {1}', doc.positionAt(p.offset).line + 1, p.message));
+  }
+  log.appendLine(`${name} cannot train: ${lines.join(' | ')}`);
+  PlaygroundPanel.showProblems(context, log, { kind: 'file', uri }, lines);
   if (e instanceof ModelFileError) {
     const show = vscode.l10n.t('Show Problems');
     const choice = await vscode.window.showErrorMessage(vscode.l10n.t('{0} has {1} error(s) and cannot train yet: {2}', name, e.problems.length, e.message), show);
     if (choice === show) await vscode.commands.executeCommand('workbench.actions.view.problems');
   } else {
-    void vscode.window.showErrorMessage(vscode.l10n.t('GenLab could not train {0}: {1}', name, e instanceof Error ? e.message : String(e)));
+    void vscode.window.showErrorMessage(vscode.l10n.t('GenLab could not train {0}: {1}', name, message));
   }
 }
 

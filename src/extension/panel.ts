@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { basename, dirname } from 'node:path';
-import { parseWebviewMessage, type BackendName, type HostMessage, type WebviewMessage } from '../shared/protocol';
+import { MAX_PROBLEMS, parseWebviewMessage, type BackendName, type HostMessage, type WebviewMessage } from '../shared/protocol';
 import { WEBVIEW_STRINGS } from '../shared/strings';
 import { loadBundledMnist } from '../node/bundledData';
 import { classifySpecChange, prepareModel, type PreparedModel } from '../node/modelFile';
@@ -33,13 +33,16 @@ export class PlaygroundPanel {
   private static readonly open = new Map<string, PlaygroundPanel>();
   private readonly disposables: vscode.Disposable[] = [];
   private spec: ModelSpec | undefined;
+  /** Why the model file cannot train, while it cannot. */
+  private problems: string[] | undefined;
   /** The last status the webview reported. */
   lastStatus: Extract<WebviewMessage, { type: 'status' }> | undefined;
 
   /** Shows the playground for `source`, creating it beside the active editor if needed. */
   static show(context: vscode.ExtensionContext, log: vscode.OutputChannel, source: PlaygroundSource, prepared: PreparedModel | undefined, autostart: boolean): PlaygroundPanel {
     const existing = PlaygroundPanel.open.get(keyOf(source));
-    if (existing) {
+    if (existing && prepared && existing.showsOnlyProblems) existing.dispose(); // it can train now: start afresh
+    else if (existing) {
       existing.panel.reveal(vscode.ViewColumn.Beside);
       return existing;
     }
@@ -55,6 +58,21 @@ export class PlaygroundPanel {
     const created = new PlaygroundPanel(panel, context, log, source, prepared, autostart);
     PlaygroundPanel.open.set(keyOf(source), created);
     return created;
+  }
+
+  /**
+   * Shows why the model file of `source` cannot train, in its panel: above the running model
+   * when one is open, else in a new panel that shows only that until the file trains.
+   */
+  static showProblems(context: vscode.ExtensionContext, log: vscode.OutputChannel, source: Extract<PlaygroundSource, { kind: 'file' }>, problems: string[]): PlaygroundPanel {
+    const existing = PlaygroundPanel.open.get(keyOf(source));
+    const panel = existing ?? PlaygroundPanel.show(context, log, source, undefined, false);
+    panel.problems = problems.slice(0, MAX_PROBLEMS);
+    if (existing) {
+      existing.panel.reveal(vscode.ViewColumn.Beside, true);
+      void existing.postProblems();
+    }
+    return panel;
   }
 
   /** The open panel for `source`, if any. */
@@ -91,6 +109,22 @@ export class PlaygroundPanel {
       webview.onDidReceiveMessage((raw) => this.onMessage(raw)),
       panel.onDidDispose(() => this.dispose()),
     );
+  }
+
+  /** Whether this panel has no model to train, only problems to show. */
+  get showsOnlyProblems(): boolean {
+    return this.source.kind === 'file' && !this.prepared;
+  }
+
+  private postProblems(): Thenable<boolean> {
+    const name = this.source.kind === 'file' ? basename(this.source.uri.fsPath) : '';
+    return this.post({
+      type: 'cannotTrain',
+      title: this.panel.title,
+      heading: vscode.l10n.t('{0} cannot train yet', name),
+      problems: this.problems ?? [],
+      hint: vscode.l10n.t('Fix the model file (the Problems panel shows where), save it, and press ▶ Train again.'),
+    });
   }
 
   /** Applies an edited model file: the learning rate live, anything else after the user agrees. */
@@ -130,7 +164,8 @@ export class PlaygroundPanel {
     }
     switch (msg.type) {
       case 'ready':
-        void this.sendInit();
+        if (this.showsOnlyProblems) void this.postProblems();
+        else void this.sendInit();
         break;
       case 'status':
         this.lastStatus = msg;

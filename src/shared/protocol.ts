@@ -43,7 +43,9 @@ export type HostMessage =
     }
   | { type: 'restart'; title: string; spec: ModelSpec }
   /** New optimizer settings of the same class, applied without a restart. */
-  | { type: 'setOptimizer'; optimizer: OptimizerSpec };
+  | { type: 'setOptimizer'; optimizer: OptimizerSpec }
+  /** The model file cannot train (its data cannot be read, or it has errors): what to show instead, already translated. */
+  | { type: 'cannotTrain'; title: string; heading: string; problems: string[]; hint: string };
 
 /** Messages the webview sends to the host. */
 export type WebviewMessage =
@@ -53,11 +55,14 @@ export type WebviewMessage =
   | { type: 'error'; message: string };
 
 /** Every host message type, for checks and tests. */
-export const HOST_MESSAGE_TYPES = ['init', 'restart', 'setOptimizer'] as const;
+export const HOST_MESSAGE_TYPES = ['init', 'restart', 'setOptimizer', 'cannotTrain'] as const;
 /** Every webview message type, for checks and tests. */
 export const WEBVIEW_MESSAGE_TYPES = ['ready', 'status', 'backendFallback', 'error'] as const;
 
 type Check = (v: unknown) => boolean;
+
+/** The most problems a cannotTrain message lists (the Problems panel has them all). */
+export const MAX_PROBLEMS = 20;
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isNum: Check = (v) => typeof v === 'number' && Number.isFinite(v);
 const isStr: Check = (v) => typeof v === 'string';
@@ -124,6 +129,10 @@ export function parseHostMessage(v: unknown): HostMessage | undefined {
   if (!isObj(v)) return undefined;
   if (v.type === 'restart') return has(v, { title: isStr, spec: isSpec }) ? (v as unknown as HostMessage) : undefined;
   if (v.type === 'setOptimizer') return has(v, { optimizer: isOptimizer }) ? { type: 'setOptimizer', optimizer: v.optimizer as OptimizerSpec } : undefined;
+  if (v.type === 'cannotTrain') {
+    const ok = has(v, { title: isStr, heading: isStr, hint: isStr }) && Array.isArray(v.problems) && v.problems.length <= MAX_PROBLEMS && v.problems.every(isStr);
+    return ok ? { type: 'cannotTrain', title: v.title as string, heading: v.heading as string, problems: v.problems as string[], hint: v.hint as string } : undefined;
+  }
   if (v.type === 'init') {
     const ok = has(v, { title: isStr, wasmBase: isStr, strings: isObj, hyperparameters: isObj, dataset: isObj, autostart: isBool })
       && (v.spec === undefined || isSpec(v.spec))

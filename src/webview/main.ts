@@ -13,6 +13,7 @@ import { buildLayout, type Layout } from './layout';
 import { Renderer } from './render';
 import { nearestPoint } from './views/scatter';
 import { onThemeChange } from './views/theme';
+import { clearCannotTrain, showCannotTrain } from './problems';
 
 type Init = Extract<HostMessage, { type: 'init' }>;
 type Translate = (s: WebviewString) => string;
@@ -24,11 +25,16 @@ let started = false;
 onHostMessage((msg) => {
   if (msg.type === 'init' && !started) {
     started = true;
+    clearCannotTrain();
     void start(msg);
+  } else if (msg.type === 'cannotTrain') {
+    showCannotTrain(msg, started);
   } else if (msg.type === 'restart') {
     document.title = msg.title;
+    clearCannotTrain();
     live?.restart(msg.spec);
   } else if (msg.type === 'setOptimizer') {
+    clearCannotTrain();
     live?.setOptimizer(msg.optimizer);
   }
 });

@@ -591,6 +591,15 @@ describe('GenLab e2e: model files (code-server + Chromium)', function () {
     );
     log(`Problems row: ${JSON.stringify(hit.label)} ${hit.line}`);
     assert.equal(hit.line, '[Ln 3, Col 23]', 'on the "bad-photos" path');
+
+    // ▶ Train opens the panel, which says why it cannot train instead of training.
+    await page.locator('.part.editor .codelens-decoration a', { hasText: TRAIN_LENS }).first().click();
+    const frame = await waitUntil('a webview frame with #problems after ▶ Train', () => findWebviewFrame(page!, '#problems'), 60_000, () => `frames:\n${describeFrames(page!)}`, 1000);
+    const shown = (await frame.locator('#problems').textContent()) ?? '';
+    log(`#problems: ${JSON.stringify(shown)}`);
+    assert.match(shown, /bad-photos\.genlab\.json/);
+    assert.match(shown, /bad-photos\/cats\/notes\.txt: not a PNG or JPEG image/);
+    assert.equal(await frame.locator('#stats').count(), 0, 'nothing trains');
     await page.screenshot({ path: shot('e2e-problems-data.png') });
     await runCommand(page, 'View: Close All Editors');
     timings.push(`data problem ${secs(t0)}`);

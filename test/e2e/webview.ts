@@ -75,9 +75,9 @@ export async function probeCanvas(frame: Frame, id = 'samples'): Promise<CanvasP
  *   iframe.webview  .../static/out/vs/workbench/contrib/webview/browser/pre/index.html?id=<uuid>  (name=<uuid>)
  *     > iframe  .../pre/fake.html?id=<uuid>  (created with id "pending-frame", renamed "active-frame" once
  *       loaded; Playwright keeps reporting the name it had when attached, i.e. "pending-frame")
- * so rather than relying on names, return whichever frame contains #stats.
+ * so rather than relying on names, return whichever frame contains `selector` (#stats: a training panel).
  */
-export async function findWebviewFrame(page: Page): Promise<Frame | undefined> {
+export async function findWebviewFrame(page: Page, selector = '#stats'): Promise<Frame | undefined> {
   const frames = page.frames();
   const ordered = [
     ...frames.filter((f) => f.name() === 'active-frame'),
@@ -85,7 +85,7 @@ export async function findWebviewFrame(page: Page): Promise<Frame | undefined> {
   ];
   for (const f of ordered) {
     try {
-      if (await f.evaluate(() => !!document.querySelector('#stats'))) return f;
+      if (await f.evaluate((sel) => !!document.querySelector(sel), selector)) return f;
     } catch {
       /* frame navigating or detached */
     }

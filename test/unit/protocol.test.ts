@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { parseHostMessage, parseWebviewMessage, MAX_STRING } from '../../src/shared/protocol';
+import { parseHostMessage, parseWebviewMessage, MAX_PROBLEMS, MAX_STRING } from '../../src/shared/protocol';
 import { buildCsp, buildPlaygroundHtml, makeNonce } from '../../src/extension/html';
 import { vaeSpec } from '../../src/core/families/vaeConfig';
 
@@ -70,6 +70,14 @@ describe('protocol', () => {
       ['labels that do not match count', { ...rgb, labels: new Uint8Array(3) }],
     ];
     for (const [why, dataset] of bad) assert.equal(parseHostMessage({ ...init, dataset }), undefined, why);
+  });
+
+  it('accepts a cannotTrain message with up to MAX_PROBLEMS problems, copying only its fields', () => {
+    const msg = { type: 'cannotTrain', title: 'GenLab: a.genlab.json', heading: 'a.genlab.json cannot train yet', problems: ['photos/cats/notes.txt: not a PNG or JPEG image'], hint: 'Fix it.' };
+    assert.deepEqual(parseHostMessage({ ...msg, extra: 1 }), msg);
+    assert.equal(parseHostMessage({ ...msg, problems: Array(MAX_PROBLEMS + 1).fill('x') }), undefined);
+    assert.equal(parseHostMessage({ ...msg, problems: [1] }), undefined);
+    assert.equal(parseHostMessage({ ...msg, heading: undefined }), undefined);
   });
 
   it('copies only known fields from a webview message', () => {
