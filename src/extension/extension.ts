@@ -20,8 +20,14 @@ export function activate(context: vscode.ExtensionContext): void {
     if (!uri) return;
     const env = dataEnvironment(context, uri);
     try {
-      if (!(await confirmDataSize(uri, env))) return;
-      const prepared = await readModelFile(uri, root, env);
+      const bytes = await confirmDataSize(uri, env);
+      if (bytes === false) return;
+      const prepared = bytes !== undefined && bytes > SHOW_PROGRESS_BYTES
+        ? await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('GenLab: reading the data of {0}…', basename(uri.fsPath)) }, async () => {
+          await new Promise((r) => setTimeout(r, 100)); // let the notification show before the (synchronous) read
+          return readModelFile(uri, root, env);
+        })
+        : await readModelFile(uri, root, env);
       const existing = PlaygroundPanel.find({ kind: 'file', uri });
       if (existing) await existing.applyEdit(prepared);
       PlaygroundPanel.show(context, log, { kind: 'file', uri }, prepared, autostart);
@@ -78,15 +84,18 @@ async function pickModelFile(): Promise<vscode.Uri | undefined> {
   return pick?.uri;
 }
 
+/** Data larger than this (on the backend) is read under a progress notification. */
+const SHOW_PROGRESS_BYTES = 32 * 2 ** 20;
+
 /**
  * Asks before loading data larger than the limit (setting genlab.dataMemoryLimitMB) rather than
- * freezing; true when it is small, unknown, or the user chose to load it anyway.
+ * freezing. Returns false when the user declined, else the data's size on the backend when known.
  */
-async function confirmDataSize(uri: vscode.Uri, env: DataEnvironment): Promise<boolean> {
+async function confirmDataSize(uri: vscode.Uri, env: DataEnvironment): Promise<number | undefined | false> {
   const doc = await vscode.workspace.openTextDocument(uri);
   const { bytes } = inspectData(doc.getText(), dirname(uri.fsPath), env);
   const limit = dataMemoryLimitBytes();
-  if (bytes === undefined || bytes <= limit) return true;
+  if (bytes === undefined || bytes <= limit) return bytes;
   const mb = (n: number) => String(Math.round(n / 2 ** 20));
   const load = vscode.l10n.t('Load anyway');
   const settings = vscode.l10n.t('Change the limit');
@@ -97,7 +106,7 @@ async function confirmDataSize(uri: vscode.Uri, env: DataEnvironment): Promise<b
     settings,
   );
   if (choice === settings) await vscode.commands.executeCommand('workbench.action.openSettings', 'genlab.dataMemoryLimitMB');
-  return choice === load;
+  return choice === load ? bytes : false;
 }
 
 /**

@@ -13,6 +13,8 @@ import { classifySpecChange, prepareModel, type PreparedModel } from '../node/mo
 import { VAE_DEFAULTS } from '../core/families/vaeConfig';
 import type { ModelSpec } from '../core/modelfile/types';
 import type { DataEnvironment } from '../node/loadData';
+import type { DataSet } from '../core/data/dataset';
+import { dataEnvironment } from './dataEnv';
 import { buildPlaygroundHtml, makeNonce } from './html';
 
 /** What a panel trains: the built-in VAE, or the model file at `uri`. */
@@ -33,6 +35,9 @@ export class PlaygroundPanel {
   private static readonly open = new Map<string, PlaygroundPanel>();
   private readonly disposables: vscode.Disposable[] = [];
   private spec: ModelSpec | undefined;
+  /** The data until the webview has it: the host then lets go of it, so that it is held once. */
+  private data: DataSet | undefined;
+  private dataName: string | undefined;
   /** Why the model file cannot train, while it cannot. */
   private problems: string[] | undefined;
   /** The last status the webview reported. */
@@ -90,12 +95,14 @@ export class PlaygroundPanel {
     private readonly context: vscode.ExtensionContext,
     private readonly log: vscode.OutputChannel,
     readonly source: PlaygroundSource,
-    private prepared: PreparedModel | undefined,
+    prepared: PreparedModel | undefined,
     private readonly autostart: boolean,
   ) {
     const webview = panel.webview;
     const root = context.extensionUri;
     this.spec = prepared?.spec;
+    this.data = prepared?.data;
+    this.dataName = prepared?.data.name;
     panel.iconPath = vscode.Uri.joinPath(root, 'media', 'icon.png');
     webview.html = buildPlaygroundHtml({
       cspSource: webview.cspSource,
@@ -113,7 +120,7 @@ export class PlaygroundPanel {
 
   /** Whether this panel has no model to train, only problems to show. */
   get showsOnlyProblems(): boolean {
-    return this.source.kind === 'file' && !this.prepared;
+    return this.source.kind === 'file' && !this.spec;
   }
 
   private postProblems(): Thenable<boolean> {
@@ -141,14 +148,13 @@ export class PlaygroundPanel {
     const restart = vscode.l10n.t('Restart with changes');
     const choice = await vscode.window.showInformationMessage(vscode.l10n.t('The model file changed while it trains.'), restart);
     if (choice !== restart) return;
-    if (edited.data.name !== this.prepared?.data.name) {
+    if (edited.data.name !== this.dataName) {
       // New data means a new upload: start the panel afresh.
       this.dispose();
       PlaygroundPanel.show(this.context, this.log, this.source, edited, true);
       return;
     }
     this.spec = edited.spec;
-    this.prepared = edited;
     await this.post({ type: 'restart', title: this.panel.title, spec: edited.spec });
   }
 
@@ -182,7 +188,10 @@ export class PlaygroundPanel {
 
   private async sendInit(): Promise<void> {
     try {
-      const set = this.prepared?.data ?? loadBundledMnist(this.context.extensionUri.fsPath);
+      const root = this.context.extensionUri.fsPath;
+      // A webview that starts again (it crashed, or VS Code reloaded it) gets the data read afresh.
+      const set = this.data
+        ?? (this.source.kind === 'file' ? (await readModelFile(this.source.uri, root, dataEnvironment(this.context, this.source.uri))).data : loadBundledMnist(root));
       const disabledBackends = vscode.workspace.getConfiguration('genlab').get<BackendName[]>('disabledBackends', []);
       const { latentDim, hiddenUnits, batchSize, learningRate, beta } = VAE_DEFAULTS;
       await this.post({
@@ -196,6 +205,7 @@ export class PlaygroundPanel {
         ...(this.spec ? { spec: this.spec } : {}),
         autostart: this.autostart,
       });
+      this.data = undefined;
     } catch (e) {
       const reason = e instanceof Error ? e.message : String(e);
       this.log.appendLine(`Could not start the playground: ${reason}`);
