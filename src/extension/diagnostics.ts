@@ -11,6 +11,9 @@ export function isModelFile(doc: vscode.TextDocument): boolean {
 
 const DEBOUNCE_MS = 250;
 
+/** An internal command (not in the palette) that checks every open model file again. */
+export const RECHECK_COMMAND = 'genlab.recheckModelFiles';
+
 /** Keeps a diagnostic collection in step with every open model file. */
 export function registerDiagnostics(context: vscode.ExtensionContext): vscode.DiagnosticCollection {
   const collection = vscode.languages.createDiagnosticCollection('genlab');
@@ -39,6 +42,8 @@ export function registerDiagnostics(context: vscode.ExtensionContext): vscode.Di
 
   context.subscriptions.push(
     collection,
+    // Data can change outside the model file (a download finished, images were added): check every open model file again.
+    vscode.commands.registerCommand(RECHECK_COMMAND, () => vscode.workspace.textDocuments.forEach(check)),
     vscode.workspace.onDidOpenTextDocument(check),
     vscode.workspace.onDidChangeTextDocument((e) => schedule(e.document)),
     vscode.workspace.onDidCloseTextDocument((doc) => collection.delete(doc.uri)),

@@ -6,7 +6,7 @@ import { applyEdits, modify, parse } from 'jsonc-parser';
 import type { DownloadableDataset } from '../core/modelfile/types';
 import { DATASET_CATALOG, totalBytes, type DatasetEntry } from '../node/datasetCatalog';
 import { datasetDir, DownloadCancelled, DownloadError, downloadDataset, GLOBAL_STORAGE_SUBDIR, isDownloaded, type DownloadProgress } from '../node/download';
-import { isModelFile } from './diagnostics';
+import { isModelFile, RECHECK_COMMAND } from './diagnostics';
 
 /** Megabytes (10^6 bytes) with one decimal. */
 const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
@@ -46,6 +46,7 @@ async function downloadCommand(cacheDir: string, log: vscode.OutputChannel, pres
       },
     );
     log.appendLine(`Downloaded ${entry.name} into ${result.dir} (fetched: ${result.downloaded.join(', ') || 'none'}; already there: ${result.skipped.join(', ') || 'none'})`);
+    await vscode.commands.executeCommand(RECHECK_COMMAND); // "not downloaded yet" problems go away
     await reportSuccess(entry, result.dir);
   } catch (e) {
     if (e instanceof DownloadCancelled) {

@@ -167,6 +167,24 @@ describe('playground in Chromium', () => {
     assert.match(await p.page.evaluate(() => document.getElementById('message')?.textContent ?? ''), /Invalid value for Batch size: lots/);
   });
 
+  it('shows why an edited model file cannot train above the running model, as text, and clears it on restart', async () => {
+    p = await openPlayground({ hyperparameters: { hiddenUnits: 32, batchSize: 16 } });
+    const before = Number((await waitForSteps(p.page, 2, 120000)).step);
+    const problem = 'photos/cats/<b>notes</b>.txt: not a PNG or JPEG image';
+    await p.page.evaluate((text) => window.postMessage({ type: 'cannotTrain', title: 'GenLab: x', heading: 'x.genlab.json cannot train yet', problems: [text, 'second'], hint: 'Fix it.' }, '*'), problem);
+    await p.page.waitForSelector('#problems[role="alert"]');
+    const shown = await p.page.evaluate(() => ({
+      heading: document.querySelector('#problems h2')?.textContent,
+      items: [...document.querySelectorAll('#problems li')].map((li) => li.textContent),
+      bold: document.querySelectorAll('#problems b').length,
+    }));
+    assert.deepEqual(shown, { heading: 'x.genlab.json cannot train yet', items: [problem, 'second'], bold: 0 }, 'problems are text, never markup');
+    await waitForSteps(p.page, before + 3, 60000); // the running model goes on
+    await p.page.evaluate((sp) => window.postMessage({ type: 'restart', title: 'GenLab: fixed', spec: sp }, '*'), resolveModelFile({ family: 'vae', latentDim: 3, training: { batchSize: 16 } }, BUNDLED_SHAPES.mnist));
+    await p.page.waitForSelector('#problems', { state: 'detached' });
+    assert.deepEqual(await p.cspViolations(), []);
+  });
+
   it('ignores a malformed host message and reports it', async () => {
     p = await openPlayground({ hyperparameters: { hiddenUnits: 32, batchSize: 16 } });
     await waitForSteps(p.page, 1, 120000);

@@ -19,6 +19,7 @@
 // (e2e-modelfile-failure.png when a test fails); code-server log: test-results/e2e-modelfile-code-server.log.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { describeFrames, findWebviewFrame, probeCanvas, readStats, type CanvasProbe, type Stats } from './webview';
@@ -81,6 +82,37 @@ function writePhotoFolder(dir: string): number {
     }
   }
   return n;
+}
+
+/** A model file on Fashion-MNIST, which must be downloaded first. */
+const FASHION_FILE = 'fashion.genlab.json';
+/** Debian's dataset-fashion-mnist package: the real files, served as the download mirror. */
+const FASHION_DIR = '/usr/share/datasets/fashion-mnist';
+
+/** Serves FASHION_DIR at /fashion-mnist/<file> on 127.0.0.1, as a mirror for genlab.datasetMirror; undefined without the package. */
+async function serveFashionMnist(): Promise<{ url: string; close(): void } | undefined> {
+  if (!fs.existsSync(FASHION_DIR)) return undefined;
+  const server = http.createServer((req, res) => {
+    const name = path.basename(decodeURIComponent(req.url ?? ''));
+    const file = path.join(FASHION_DIR, name);
+    if (!req.url?.startsWith('/fashion-mnist/') || !fs.existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': fs.statSync(file).size });
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => server.close() };
+}
+
+/** Every file below `dir` whose path contains `part`. */
+function findFiles(dir: string, part: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
+    .filter((f) => f.includes(part));
 }
 
 /** A model file on a folder that holds a file that is not an image. */
@@ -275,6 +307,7 @@ describe('GenLab e2e: model files (code-server + Chromium)', function () {
   let browser: Browser | undefined;
   let page: Page | undefined;
   let consoleLines: string[] = [];
+  let mirror: { url: string; close(): void } | undefined;
   const timings: string[] = [];
 
   before(async function () {
@@ -284,7 +317,9 @@ describe('GenLab e2e: model files (code-server + Chromium)', function () {
     assert.ok(fs.existsSync(VSIX), `${VSIX} not found: run \`npm run package\` first`);
     assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} not found: run scripts/ensure-system-deps.sh (or set GENLAB_CHROMIUM)`);
     const codeServer = resolveCodeServer();
-    dirs = makeDirs();
+    mirror = await serveFashionMnist();
+    if (mirror) log(`Fashion-MNIST mirror (Debian's files) at ${mirror.url}`);
+    dirs = makeDirs(mirror ? { 'genlab.datasetMirror': mirror.url } : {});
     log(`temp dir: ${dirs.root}`);
 
     // Workspace: the repo's example model files (or a minimal one) and an empty file for the snippet.
@@ -307,6 +342,7 @@ describe('GenLab e2e: model files (code-server + Chromium)', function () {
     fs.mkdirSync(path.join(dirs.workspace, 'bad-photos', 'cats'), { recursive: true });
     fs.writeFileSync(path.join(dirs.workspace, 'bad-photos', 'cats', 'a.png'), encodePng({ width: 8, height: 8, channels: 1, pixels: new Uint8Array(64).fill(128) }));
     fs.writeFileSync(path.join(dirs.workspace, 'bad-photos', 'cats', 'notes.txt'), 'not a picture\n');
+    fs.writeFileSync(path.join(dirs.workspace, FASHION_FILE), '{\n  "family": "vae",\n  "data": "fashion-mnist"\n}\n');
     fs.writeFileSync(path.join(dirs.workspace, BAD_PHOTOS_FILE), '{\n  "family": "vae",\n  "data": { "path": "bad-photos" }\n}\n');
     log(`workspace: ${fs.readdirSync(dirs.workspace).join(', ')}`);
 
@@ -335,6 +371,7 @@ describe('GenLab e2e: model files (code-server + Chromium)', function () {
   after(async function () {
     this.timeout(60_000);
     if (timings.length) log(`timings: ${timings.join('; ')}`);
+    mirror?.close();
     await shutDown(browser, server, dirs, path.join(RESULTS, 'e2e-modelfile-code-server.log'));
   });
 
@@ -606,5 +643,38 @@ describe('GenLab e2e: model files (code-server + Chromium)', function () {
     await page.screenshot({ path: shot('e2e-problems-data.png') });
     await runCommand(page, 'View: Close All Editors');
     timings.push(`data problem ${secs(t0)}`);
+  });
+
+  it('"GenLab: Download Dataset" fetches Fashion-MNIST from the mirror setting, verifies it, and the "not downloaded" problem goes away', async function () {
+    this.timeout(240_000);
+    if (!mirror) {
+      log(`skipped: ${FASHION_DIR} is missing (Debian package dataset-fashion-mnist)`);
+      this.skip();
+    }
+    assert.ok(page && dirs);
+    const t0 = Date.now();
+    await quickOpen(page, FASHION_FILE);
+    await showProblems(page);
+    let rows: ProblemRow[] = [];
+    const notDownloaded = (r: ProblemRow) => r.source === 'genlab' && r.text.includes('"fashion-mnist" is not downloaded yet');
+    await waitUntil(`the "not downloaded" problem for ${FASHION_FILE}`, async () => problemsOf((rows = await problemRows(page!)), FASHION_FILE).some(notDownloaded), 30_000, () => `Problems rows:\n${formatRows(rows)}`);
+    log(`"not downloaded" shown (${secs(t0)})`);
+
+    await runCommand(page, 'GenLab: Download Dataset');
+    const item = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Fashion-MNIST' }).first();
+    await item.waitFor({ state: 'visible', timeout: 20_000 });
+    await item.click();
+    const ready = page.locator('.notifications-toasts .notification-toast', { hasText: 'is ready in' });
+    await ready.first().waitFor({ state: 'visible', timeout: 180_000 }).catch(async () => {
+      const toasts = await page!.locator('.notifications-toasts .notification-toast').allTextContents();
+      throw new Error(`no "is ready" notification within 180 s; notifications: ${JSON.stringify(toasts)}`);
+    });
+    log(`notification: ${JSON.stringify(await ready.first().textContent())} (${secs(t0)})`);
+    const files = findFiles(dirs.userData, `${path.sep}fashion-mnist${path.sep}`).map((f) => path.basename(f)).sort();
+    assert.deepEqual(files, ['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz', 'train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz'], 'the four files, verified, in the global storage');
+    await waitUntil(`the "not downloaded" problem to go away`, async () => !problemsOf((rows = await problemRows(page!)), FASHION_FILE).some(notDownloaded), 30_000, () => `Problems rows:\n${formatRows(rows)}`);
+    await page.screenshot({ path: shot('e2e-download.png') });
+    await runCommand(page, 'View: Close All Editors');
+    timings.push(`download ${secs(t0)}`);
   });
 });
