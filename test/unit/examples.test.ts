@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'jsonc-parser';
 import { shapeOfData, splitData, type ImageSet } from '../../src/core/data/dataset';
@@ -24,7 +24,7 @@ const exampleFiles = readdirSync(examplesDir).filter((f) => f.endsWith('.genlab.
 
 /** Checks model-file text the way the editor and `genlab check` do. */
 function check(text: string, baseDir: string) {
-  return checkModelText(text, { validateSchema: validateModelSchema, pathExists: (p) => existsSync(resolve(baseDir, p)) });
+  return checkModelText(text, { validateSchema: validateModelSchema, pathExists: (p) => existsSync(resolve(baseDir, p)), isFolder: (p) => existsSync(resolve(baseDir, p)) && statSync(resolve(baseDir, p)).isDirectory() });
 }
 
 /** Replaces snippet placeholders by their defaults: ${1:x} → x, ${1|a,b|} → a, $1 and $0 → nothing. */

@@ -24,11 +24,15 @@ export function isCsvPath(path: unknown): path is string {
 /** The largest side `size` may ask for: a 1024×1024 RGB image is 3 MB, a thousand of them 3 GB. */
 export const MAX_IMAGE_SIDE = 1024;
 
+/** The kinds of data a model file can name; 'unknown' is a path that is not text or CSV when the caller cannot tell a folder from a file. */
+type DataKind = 'text' | 'csv' | 'folder' | 'idx' | 'dataset' | 'unknown';
+
 /** What kind of data a path names, by its extension, or by the file system (a folder) when the caller can tell. */
-function pathKind(path: string, options: CheckOptions): 'text' | 'csv' | 'folder' | 'idx' {
+function pathKind(path: string, options: CheckOptions): DataKind {
   if (isTextPath(path)) return 'text';
   if (isCsvPath(path)) return 'csv';
-  return options.isFolder?.(path) ? 'folder' : 'idx';
+  if (!options.isFolder) return 'unknown';
+  return options.isFolder(path) ? 'folder' : 'idx';
 }
 
 /** Checks the data section; returns the shape of one example when it is known. */
@@ -45,9 +49,9 @@ export function checkData(file: ModelFile, options: CheckOptions, report: Report
   if (data.dataset !== undefined && data.path !== undefined) {
     report('error', `"data" gives both "dataset" (a bundled set) and "path" (your own files): keep only one`, ['data'], 'key');
   }
-  const kind = typeof data.path === 'string' ? pathKind(data.path, options) : 'dataset';
+  const kind: DataKind = typeof data.path === 'string' ? pathKind(data.path, options) : 'dataset';
   checkDataOptions(data, kind, report);
-  const labelled = data.dataset !== undefined || data.labels !== undefined || data.labelColumn !== undefined || kind === 'folder' || kind === 'text';
+  const labelled = data.dataset !== undefined || data.labels !== undefined || data.labelColumn !== undefined || kind === 'folder' || kind === 'unknown' || kind === 'text';
   if (CONDITIONAL_FAMILIES.includes(file.family) && !labelled) {
     const how = kind === 'csv' ? `add "labelColumn": "label" (the column of the class)` : `add "labels": "path/to/labels-idx1-ubyte.gz" next to "path", put the images in one subfolder per class`;
     report('error', `the ${file.family} family is conditioned on class labels, but this data has none: ${how}, or use "dataset": "mnist"`, ['data'], 'key');
@@ -87,7 +91,8 @@ function datasetUsable(name: string, at: Path, options: CheckOptions, report: Re
 }
 
 /** Options that apply only to some kinds of data: labels (IDX), size/fit (folder, CSV pixels), color (folder), labelColumn (CSV). */
-function checkDataOptions(data: DataSpec, kind: 'text' | 'csv' | 'folder' | 'idx' | 'dataset', report: Report): void {
+function checkDataOptions(data: DataSpec, kind: DataKind, report: Report): void {
+  if (kind === 'unknown') return; // a folder or an IDX file: the caller cannot tell which
   const named = data.path === undefined ? `"${data.dataset ?? 'the bundled set'}"` : `"${data.path}"`;
   const what = { text: 'text', csv: 'a CSV file', folder: 'a folder of images', idx: 'an IDX file', dataset: 'a bundled data set' }[kind];
   if (data.labels !== undefined) {
