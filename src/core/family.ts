@@ -10,6 +10,8 @@ import type { Batch, DeviceData } from './data/deviceData';
 import type { DataSet } from './data/dataset';
 import type { ChartSpec, ControlSpec, FormulaSpec, View } from './views';
 import type { StepRow } from './loop';
+import type { OptimizerSet } from './optimizers';
+import type { Rng } from './rng';
 
 /** Named scalar loss terms of one step or one evaluation; the caller disposes them. */
 export type LossTerms = Record<string, tf.Scalar>;
@@ -54,6 +56,12 @@ export interface GenerativeModel {
   setLearningRate(lr: number): void;
   /** Applies new settings of the same optimizer class live; throws if the class differs. */
   setOptimizer(spec: OptimizerSpec): void;
+  /** The optimizers, for checkpoints of their moments. */
+  readonly optimizers: OptimizerSet;
+  /** The random generators the model draws from while training (noise, time steps), for checkpoints. */
+  readonly rngs: readonly Rng[];
+  /** Counts of training progress beyond the trainer's step (a GAN's discriminator and generator updates), for checkpoints; changed in place. */
+  readonly counters?: Record<string, number>;
   /** The family's networks by name (e.g. encoder, decoder), for saving and export. */
   readonly networks: Readonly<Record<string, LayersModel>>;
   /** Number of trainable parameters. */

@@ -4,7 +4,7 @@
  * `readEvery` steps (tfjs-examples' pattern), which is also where the loop yields.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { EpochSampler, type DeviceData } from './data/deviceData';
+import { EpochSampler, type DeviceData, type SamplerState } from './data/deviceData';
 import type { GenerativeModel, LossTerms } from './family';
 import { Rng } from './rng';
 
@@ -38,6 +38,12 @@ export interface TrainerOptions {
   evalBatch?: number;
 }
 
+/** A Trainer's position, as a checkpoint keeps it. */
+export interface TrainerState {
+  step: number;
+  sampler: SamplerState;
+}
+
 /** Trains one model on one data set, step by step, epoch by epoch. */
 export class Trainer {
   /** Steps taken so far. */
@@ -54,6 +60,18 @@ export class Trainer {
     private readonly listener: TrainerListener = {},
   ) {
     this.sampler = new EpochSampler(train.count, options.batchSize, new Rng(options.seed));
+  }
+
+  /** Where training is, for a checkpoint: the step and the sampler's position. Call flush() first. */
+  get state(): TrainerState {
+    if (this.pending.length) throw new Error('flush() the trainer before saving its state');
+    return { step: this.step, sampler: this.sampler.state };
+  }
+
+  /** Continues from a checkpoint's state: the same step count and the same next batch. */
+  restore(state: TrainerState): void {
+    this.sampler.restore(state.sampler);
+    this.step = state.step;
   }
 
   /** Completed epochs. */

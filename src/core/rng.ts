@@ -37,4 +37,8 @@ export class Rng {
   get state(): number {
     return this.s;
   }
+  /** Puts the generator back in a saved state: the numbers that follow are those that followed then. */
+  set state(s: number) {
+    this.s = s | 0;
+  }
 }

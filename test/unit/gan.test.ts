@@ -87,7 +87,7 @@ describe('GAN', () => {
     const batch = { x: tf.randomNormal([16, 2], 0, 1, 'float32', 6) as tf.Tensor2D, y: tf.zeros([16], 'int32') as tf.Tensor1D };
     for (let i = 0; i < 9; i++) tf.dispose(Object.values(gan.step(batch)));
     assert.equal(order.join(''), 'DDDGDDDGDDDG');
-    assert.deepEqual([gan.dUpdates, gan.gUpdates], [9, 3]);
+    assert.deepEqual([gan.counters.dUpdates, gan.counters.gUpdates], [9, 3]);
     tf.dispose([batch.x, batch.y]);
     gan.dispose();
   });

@@ -104,12 +104,15 @@ export class DeviceData {
 export class EpochSampler {
   private order: Int32Array;
   private pos = 0;
+  /** The generator's state just before it drew the current order, so that a checkpoint need not store the order. */
+  private orderState: number;
   /** Completed passes over the data. */
   epoch = 0;
 
   /** Samples batches of `batchSize` from `count` examples, shuffled by `rng`. */
   constructor(private readonly count: number, readonly batchSize: number, private readonly rng: Rng) {
     if (batchSize > count) throw new Error(`batch size ${batchSize} is larger than the data set (${count} examples)`);
+    this.orderState = rng.state;
     this.order = rng.permutation(count);
   }
 
@@ -126,11 +129,34 @@ export class EpochSampler {
     if (this.pos + this.batchSize > this.count) {
       this.epoch++;
       this.pos = 0;
+      this.orderState = this.rng.state;
       this.order = this.rng.permutation(this.count);
       epochEnded = true;
     }
     return { indices, epochEnded };
   }
+
+  /** Where the sampler is: epoch, position in the epoch, and the state its order was drawn from. */
+  get state(): SamplerState {
+    return { epoch: this.epoch, pos: this.pos, orderState: this.orderState };
+  }
+
+  /** Continues from a saved state: the same order, the same next batch. */
+  restore(s: SamplerState): void {
+    if (!(Number.isInteger(s.pos) && s.pos >= 0 && s.pos + this.batchSize <= this.count)) throw new Error(`the checkpoint's position in the epoch (${s.pos}) does not fit ${this.count} examples in batches of ${this.batchSize}`);
+    this.rng.state = s.orderState;
+    this.orderState = s.orderState;
+    this.order = this.rng.permutation(this.count);
+    this.pos = s.pos;
+    this.epoch = s.epoch;
+  }
+}
+
+/** An EpochSampler's position, as a checkpoint keeps it. */
+export interface SamplerState {
+  epoch: number;
+  pos: number;
+  orderState: number;
 }
 
 /**

@@ -58,11 +58,16 @@ export class Autoencoder implements GenerativeModel, AutoencoderLike {
   private readonly optimizer: tf.Optimizer;
   private readonly trainable: tf.Variable[];
   private readonly rng: Rng;
+  /** The random generators training draws from (see GenerativeModel). */
+  get rngs(): readonly Rng[] {
+    return [this.rng];
+  }
   private readonly imageInput: boolean;
   private readonly shape: DataShape;
   /** Mean and standard deviation per code dimension over the latest training batch, for sample(). */
   private codeStats?: { mean: tf.Tensor2D; std: tf.Tensor2D };
-  private readonly optimizers: OptimizerSet;
+  /** The optimizers (see GenerativeModel). */
+  readonly optimizers: OptimizerSet;
 
   /** Builds the networks of `spec` and its optimizer for data of `shape`. */
   constructor(readonly spec: ModelSpec, shape: DataShape) {

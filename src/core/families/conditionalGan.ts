@@ -68,12 +68,18 @@ export class ConditionalGan implements GenerativeModel, ConditionalLike {
   private readonly dVars: tf.Variable[];
   private readonly gVars: tf.Variable[];
   private readonly rng: Rng;
+  /** The random generators training draws from (see GenerativeModel). */
+  get rngs(): readonly Rng[] {
+    return [this.rng, this.evalRng];
+  }
   /** Noise for evaluate() and sample(), apart from training's, so evaluating does not change training. */
   private readonly evalRng: Rng;
   private readonly imageDiscriminator: boolean;
   private readonly monitor = new CollapseMonitor();
-  private dUpdates = 0;
-  private readonly optimizers: OptimizerSet;
+  /** Discriminator updates so far (see GenerativeModel.counters). */
+  readonly counters = { dUpdates: 0 };
+  /** The optimizers (see GenerativeModel). */
+  readonly optimizers: OptimizerSet;
 
   /** Builds both networks of `spec` and their optimizers for labelled data of `shape`. */
   constructor(readonly spec: ModelSpec, readonly shape: DataShape) {
@@ -215,8 +221,8 @@ export class ConditionalGan implements GenerativeModel, ConditionalLike {
       return loss;
     }, true, this.dVars) as tf.Scalar;
     tf.dispose([fake, d.z, d.labels]);
-    this.dUpdates++;
-    if (this.dUpdates % Math.max(1, this.spec.training.discriminatorSteps) === 0) {
+    this.counters.dUpdates++;
+    if (this.counters.dUpdates % Math.max(1, this.spec.training.discriminatorSteps) === 0) {
       const g = this.noise(n);
       const gLoss = this.gOptimizer.minimize(() => this.generatorObjective(g.z, g.labels), true, this.gVars) as tf.Scalar;
       tf.dispose([g.z, g.labels, kept.gLoss]);

@@ -81,9 +81,14 @@ export class Ddpm implements GenerativeModel, DdpmLike {
   private readonly noiseScale: tf.Tensor2D;
   private readonly optimizer: tf.Optimizer;
   private readonly rng: Rng;
+  /** The random generators training draws from (see GenerativeModel). */
+  get rngs(): readonly Rng[] {
+    return [this.rng, this.evalRng];
+  }
   /** Noise and time steps for evaluate() and sample(), apart from training's. */
   private readonly evalRng: Rng;
-  private readonly optimizers: OptimizerSet;
+  /** The optimizers (see GenerativeModel). */
+  readonly optimizers: OptimizerSet;
 
   /** Builds the denoiser of `spec` and its optimizer for data of `shape` (images or points). */
   constructor(readonly spec: ModelSpec, shape: DataShape) {

@@ -76,17 +76,22 @@ export class Gan implements GenerativeModel, GanLike {
   readonly latentDim: number;
   readonly shape: DataShape;
   /** Discriminator and generator updates taken so far. */
-  dUpdates = 0;
-  gUpdates = 0;
+  /** Discriminator and generator updates so far (see GenerativeModel.counters). */
+  readonly counters = { dUpdates: 0, gUpdates: 0 };
   private readonly dOptimizer: tf.Optimizer;
   private readonly gOptimizer: tf.Optimizer;
   private readonly rng: Rng;
+  /** The random generators training draws from (see GenerativeModel). */
+  get rngs(): readonly Rng[] {
+    return [this.rng, this.evalRng];
+  }
   /** Noise for evaluate() and sample(), apart from training's, so evaluating does not change training. */
   private readonly evalRng: Rng;
   private readonly features: number;
   private readonly discriminatorTakesImages: boolean;
   private readonly monitor = new CollapseMonitor();
-  private readonly optimizers: OptimizerSet;
+  /** The optimizers (see GenerativeModel). */
+  readonly optimizers: OptimizerSet;
 
   /** Builds the networks of `spec` (family 'gan' or 'dcgan') and their two optimizers for data of `shape`. */
   constructor(readonly spec: ModelSpec, shape: DataShape) {
@@ -156,15 +161,15 @@ export class Gan implements GenerativeModel, GanLike {
       return discriminatorLoss(realLogits, fakeLogits, labelSmoothing);
     }, true, trainable(this.discriminator)) as tf.Scalar;
     fake.dispose();
-    this.dUpdates++;
+    this.counters.dUpdates++;
     const { dReal, dFake } = kept!;
     let gLoss = kept!.gLoss;
-    if (this.dUpdates % Math.max(1, Math.round(this.spec.training.discriminatorSteps)) === 0) {
+    if (this.counters.dUpdates % Math.max(1, Math.round(this.spec.training.discriminatorSteps)) === 0) {
       gLoss.dispose();
       const z = this.noise(n);
       gLoss = this.gOptimizer.minimize(() => generatorLoss(this.discriminate(this.generate(z, true), true), kind), true, trainable(this.generator)) as tf.Scalar;
       z.dispose();
-      this.gUpdates++;
+      this.counters.gUpdates++;
     }
     return { dLoss, gLoss, dReal, dFake };
   }

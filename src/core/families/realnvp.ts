@@ -85,7 +85,12 @@ export class RealNvp implements GenerativeModel, RealNvpLike {
   private readonly perPixelOutput: boolean;
   private readonly optimizer: tf.Optimizer;
   private readonly rng: Rng;
-  private readonly optimizers: OptimizerSet;
+  /** The random generators training draws from (see GenerativeModel). */
+  get rngs(): readonly Rng[] {
+    return [this.rng];
+  }
+  /** The optimizers (see GenerativeModel). */
+  readonly optimizers: OptimizerSet;
 
   /** Builds `spec.flow.couplings` coupling networks from `spec.networks.coupling` for data of `shape`. */
   constructor(readonly spec: ModelSpec, shape: DataShape) {

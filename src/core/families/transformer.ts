@@ -107,7 +107,12 @@ export class CharTransformer implements GenerativeModel, TransformerLike {
   readonly viewSeed: number;
   private readonly optimizer: tf.Optimizer;
   private readonly rng: Rng;
-  private readonly optimizers: OptimizerSet;
+  /** The random generators training draws from (see GenerativeModel). */
+  get rngs(): readonly Rng[] {
+    return [this.rng];
+  }
+  /** The optimizers (see GenerativeModel). */
+  readonly optimizers: OptimizerSet;
   private trainTokens?: Int32Array;
   private baselineCache?: { heldout: Int32Array; nats: number };
 

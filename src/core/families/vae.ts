@@ -62,9 +62,14 @@ export class Vae implements GenerativeModel, VaeLike {
   readonly latentDim: number;
   private readonly optimizer: tf.Optimizer;
   private readonly rng: Rng;
+  /** The random generators training draws from (see GenerativeModel). */
+  get rngs(): readonly Rng[] {
+    return [this.rng];
+  }
   private readonly imageInput: boolean;
   private readonly shape: DataShape;
-  private readonly optimizers: OptimizerSet;
+  /** The optimizers (see GenerativeModel). */
+  readonly optimizers: OptimizerSet;
 
   /** Builds the networks of `spec` and its optimizer for data of `shape`. */
   constructor(readonly spec: ModelSpec, shape: DataShape) {
