@@ -32,11 +32,15 @@ Options of train:
   --seed S             random seed, overriding training.seed
   --data-dir DIR       where downloaded data sets are (default: as download --dir)
   --max-data-mb N      refuse data that takes more than N MB on the backend (default: 1024)
+  --checkpoint-every S save a checkpoint every S seconds (default: 60; 0: only at the end)
+  --resume DIR         continue the run in DIR from its checkpoint: same step count, same curves,
+                       same optimizer moments; --steps N then trains N more steps
 
 Data paths in a model file are relative to it and must lie inside the workspace: the current
 folder when the model file is inside it, else the model file's own folder.
 
-train writes to DIR: samples.png, reconstructions.png, traversal.png, latent.png (and
+train writes to DIR: checkpoint/ (every network as model.json + weights.bin, the optimizer
+state, the step and random state; the one before is kept as checkpoint-previous/), samples.png, reconstructions.png, traversal.png, latent.png (and
 samples-step<N>.png after each epoch), metrics.jsonl (one JSON object a line: per-step loss
 terms, per-epoch held-out loss terms), <network>/model.json + weights.bin for each network
 (TensorFlow.js format, for tf.loadLayersModel) and model.genlab.json, the model file as trained.

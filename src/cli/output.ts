@@ -1,5 +1,5 @@
 /** What `genlab train` writes: view pictures, metrics.jsonl, the networks and the model file as trained. */
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { GenerativeModel } from '../core/family';
 import type { EpochRow, StepRow } from '../core/loop';
@@ -18,9 +18,20 @@ const roundAll = (r: Record<string, number>) => Object.fromEntries(Object.entrie
 export class MetricsFile {
   private readonly fd: number;
 
-  /** Creates (or truncates) `path`. */
-  constructor(readonly path: string) {
+  /**
+   * Creates (or truncates) `path`; with `resumeAt`, keeps the rows up to that step (those a
+   * resumed run had when its checkpoint was saved) and appends after them.
+   */
+  constructor(readonly path: string, resumeAt?: number) {
+    const kept = resumeAt === undefined || !existsSync(path) ? [] : readFileSync(path, 'utf8').split('\n').filter((line) => {
+      try {
+        return line.trim() !== '' && (JSON.parse(line) as { step: number }).step <= resumeAt;
+      } catch {
+        return false; // a line cut short by a crash
+      }
+    });
     this.fd = openSync(path, 'w');
+    if (kept.length) writeSync(this.fd, kept.join('\n') + '\n');
   }
 
   /** Per-step rows: {step, epoch, loss terms…}. */

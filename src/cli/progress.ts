@@ -29,9 +29,12 @@ export class Progress {
     return (performance.now() - this.start) / 1000;
   }
 
+  /** The step this session started from (a resumed run's checkpoint step). */
+  startStep = 0;
+
   /** Samples per second so far, after `step` steps. */
   rate(step: number): number {
-    return (step * this.batchSize) / Math.max(1e-9, this.elapsed);
+    return ((step - this.startStep) * this.batchSize) / Math.max(1e-9, this.elapsed);
   }
 
   /** Reports that `step` steps are done, the latest loss being `loss`. */

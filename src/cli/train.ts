@@ -8,6 +8,8 @@ import { shapeOfData, splitData } from '../core/data/dataset';
 import { uploadSplit } from '../core/data/deviceData';
 import { createModel } from '../core/families';
 import { Trainer } from '../core/loop';
+import { captureCheckpoint, checkpointProblem, restoreCheckpoint, specHash, type Checkpoint } from '../core/checkpoint';
+import { loadCheckpoint, saveCheckpoint } from '../node/checkpointStore';
 import { useNodeBackend, type NodeBackend } from '../node/backend';
 import { DataError, inspectData, prepareModel, type PreparedModel } from '../node/modelFile';
 import type { DataEnvironment } from '../node/loadData';
@@ -18,7 +20,10 @@ import { formatDuration, Progress } from './progress';
 import { packageRoot, packageVersion } from './root';
 
 /** Options `genlab train` takes. */
-export const TRAIN_OPTIONS = { steps: 'value', epochs: 'value', out: 'value', backend: 'value', seed: 'value', 'data-dir': 'value', 'max-data-mb': 'value' } as const;
+export const TRAIN_OPTIONS = { steps: 'value', epochs: 'value', out: 'value', backend: 'value', seed: 'value', 'data-dir': 'value', 'max-data-mb': 'value', resume: 'value', 'checkpoint-every': 'value' } as const;
+
+/** The default of --checkpoint-every, in seconds. */
+export const DEFAULT_CHECKPOINT_SECONDS = 60;
 
 /** The default of --max-data-mb, as the editor's setting genlab.dataMemoryLimitMB. */
 export const DEFAULT_MAX_DATA_MB = 1024;
@@ -52,6 +57,11 @@ export async function runTrain(args: ParsedArgs, out: (line: string) => void, er
   if (steps !== undefined && epochs !== undefined) throw new UsageError('give --steps or --epochs, not both');
   const backendName = choiceOption(args.options, 'backend', ['wasm', 'cpu'] as const, 'wasm');
   if (args.options.out === '') throw new UsageError('--out needs a folder');
+  const resume = typeof args.options.resume === 'string' ? args.options.resume : undefined;
+  if (args.options.resume === '' ) throw new UsageError('--resume needs the folder of a run');
+  if (resume !== undefined && typeof args.options.out === 'string') throw new UsageError('--resume continues the run in its own folder: leave out --out');
+  if (resume !== undefined && !existsSync(resume)) throw new CliError(`${resume}: no such run folder`);
+  const checkpointSeconds = intOption(args.options, 'checkpoint-every', 0) ?? DEFAULT_CHECKPOINT_SECONDS;
 
   const maxDataMb = intOption(args.options, 'max-data-mb', 1) ?? DEFAULT_MAX_DATA_MB;
   if (args.options['data-dir'] === '') throw new UsageError('--data-dir needs a folder');
@@ -77,8 +87,7 @@ export async function runTrain(args: ParsedArgs, out: (line: string) => void, er
   const batchSize = spec.training.batchSize;
   if (batchSize > train.count) throw new CliError(`the batch size (${batchSize}) is larger than the training data (${train.count} examples)`);
   const perEpoch = Math.floor(train.count / batchSize);
-  const total = steps ?? (epochs ?? spec.training.epochs) * perEpoch;
-  const outDir = makeOutputDir(typeof args.options.out === 'string' ? args.options.out : defaultOutputDir(spec.name));
+  const outDir = resume ?? makeOutputDir(typeof args.options.out === 'string' ? args.options.out : defaultOutputDir(spec.name));
 
   let model;
   try {
@@ -88,8 +97,17 @@ export async function runTrain(args: ParsedArgs, out: (line: string) => void, er
     throw new CliError(`cannot build the model: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
   }
   const trainData = uploadSplit(train, 'train', spec.transformer.context), heldoutData = uploadSplit(heldout, 'heldout', spec.transformer.context);
-  const metrics = new MetricsFile(join(outDir, 'metrics.jsonl'));
-  const progress = new Progress(total, batchSize);
+  const hash = specHash(spec);
+  let resumed: Checkpoint | undefined;
+  if (resume !== undefined) {
+    try {
+      resumed = loadCheckpoint(resume, (c) => checkpointProblem(model, c, hash))?.checkpoint;
+    } catch (e) {
+      throw new CliError(e instanceof Error ? e.message : String(e));
+    }
+    if (!resumed) throw new CliError(`${resume}: no checkpoint to resume from`);
+  }
+  const metrics = new MetricsFile(join(outDir, 'metrics.jsonl'), resumed?.state.trainer.step);
   let lastLoss: number | undefined, lastHeldout: Record<string, number> | undefined, lastEval = -1;
   const trainer = new Trainer(model, trainData, heldoutData, { batchSize, readEvery: 1e9, seed: spec.training.seed }, {
     onSteps: (rows) => {
@@ -102,6 +120,20 @@ export async function runTrain(args: ParsedArgs, out: (line: string) => void, er
       lastEval = row.step;
     },
   });
+  if (resumed) {
+    await restoreCheckpoint(model, trainer, resumed, hash);
+    err(`genlab: resuming ${outDir} from step ${trainer.step}`);
+  }
+  // --steps counts the steps of this session; epochs count from the start of the run.
+  const total = steps !== undefined ? trainer.step + steps : (epochs ?? spec.training.epochs) * perEpoch;
+  if (trainer.step >= total) throw new CliError(`the run is already at step ${trainer.step} of ${total}: give --steps N to train N more`);
+  const progress = new Progress(total, batchSize);
+  const startStep = (progress.startStep = trainer.step);
+  let lastSave = Date.now();
+  const checkpoint = async () => {
+    saveCheckpoint(outDir, await captureCheckpoint(model, trainer, hash), `genlab ${packageVersion(root)}`);
+    lastSave = Date.now();
+  };
   err(`genlab: training ${spec.name} (${spec.family}, ${model.parameterCount.toLocaleString('en-US')} parameters) on ${backend} for ${total} steps of ${batchSize} (${(total / perEpoch).toFixed(2)} epochs of ${train.count} examples; ${heldout.count} held out)`);
   let chunk = 1; // steps between progress updates: about two a second
   let snapshotEpoch = 0, interrupted = false;
@@ -116,6 +148,7 @@ export async function runTrain(args: ParsedArgs, out: (line: string) => void, er
       await trainer.runSteps(Math.min(chunk, total - trainer.step));
       await trainer.flush();
       progress.update(trainer.step, lastLoss);
+      if (checkpointSeconds > 0 && Date.now() - lastSave > checkpointSeconds * 1000) await checkpoint();
       await new Promise((r) => setImmediate(r)); // wasm reads resolve as microtasks: let signals (Ctrl-C) in
       chunk = Math.max(1, Math.min(50, Math.round((0.5 * trainer.step) / Math.max(1e-3, progress.elapsed))));
       if (trainer.epoch > snapshotEpoch && trainer.step < total) {
@@ -126,6 +159,7 @@ export async function runTrain(args: ParsedArgs, out: (line: string) => void, er
       }
     }
     progress.done();
+    await checkpoint();
     const seconds = progress.elapsed;
     if (lastEval !== trainer.step) {
       lastHeldout = await trainer.evaluate(heldoutData);
@@ -137,7 +171,7 @@ export async function runTrain(args: ParsedArgs, out: (line: string) => void, er
     const networks = await writeNetworks(outDir, model);
     writeModelFile(outDir, spec, dirname(resolve(file)), `${spec.name}, trained by genlab ${packageVersion(root)} on ${backend}: ${trainer.step} steps of ${batchSize} (${trainer.epochProgress.toFixed(2)} epochs), seed ${spec.training.seed}.\nEvery default is filled in; train it again with: genlab train model.genlab.json`);
     const summary = lastHeldout ? Object.entries(lastHeldout).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ') : '';
-    err(`genlab: ${trainer.step} steps in ${formatDuration(seconds)} (${Math.round((trainer.step * batchSize) / seconds)} samples/s); held-out ${summary}`);
+    err(`genlab: ${trainer.step - startStep} steps in ${formatDuration(seconds)} (${Math.round(((trainer.step - startStep) * batchSize) / seconds)} samples/s), now at step ${trainer.step}; held-out ${summary}`);
     err(`genlab: wrote ${pictures.join(', ')}, metrics.jsonl, ${networks.map((n) => `${n}/model.json`).join(', ')} and model.genlab.json to ${outDir}`);
     out(outDir);
     return interrupted ? 130 : 0;
