@@ -166,9 +166,10 @@ export function checkpointProblem(model: GenerativeModel, ckpt: Checkpoint, hash
 }
 
 /**
- * Restores `ckpt` into a freshly built `model` and `trainer` (same spec): weights, optimizer
- * moments and step count, the trainer's step and next batch, and the random generators. Throws,
- * changing nothing, when checkpointProblem finds one.
+ * Restores `ckpt` into `model` and `trainer` (built from the same spec; fresh, or running, as
+ * after a divergence): weights, optimizer moments and step count, the trainer's step and next
+ * batch, the random generators and counters. Throws, changing nothing, when checkpointProblem
+ * finds a problem.
  */
 export async function restoreCheckpoint(model: GenerativeModel, trainer: Trainer, ckpt: Checkpoint, hash: string): Promise<void> {
   const problem = checkpointProblem(model, ckpt, hash);
@@ -188,6 +189,9 @@ export async function restoreCheckpoint(model: GenerativeModel, trainer: Trainer
     const list = o.specs.map((s) => ({ name: s.name, tensor: map[s.name] }));
     try {
       const optimizer = model.optimizers.all[i];
+      // setWeights() replaces the moment variables without freeing the old ones: free them first (restoring into a running model).
+      const old = await optimizer.getWeights();
+      tf.dispose(old.map((w) => w.tensor));
       await optimizer.setWeights(list);
       const { accBeta1, accBeta2 } = optimizer as unknown as WithPowers;
       if (o.powers && accBeta1 && accBeta2) tf.tidy(() => (accBeta1.assign(tf.scalar(o.powers![0])), accBeta2.assign(tf.scalar(o.powers![1]))));

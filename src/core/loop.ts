@@ -22,10 +22,19 @@ export interface EpochRow {
   heldout: Record<string, number>;
 }
 
+/** A loss term that became NaN or ±Infinity, and when. */
+export interface Divergence {
+  step: number;
+  term: string;
+  value: number;
+}
+
 /** Receives what the loop measures. */
 export interface TrainerListener {
   onSteps?(rows: StepRow[]): void;
   onEpoch?(row: EpochRow): void;
+  /** A loss term is not finite: training stops until the model is restored (restore()) or rebuilt. */
+  onDiverged?(d: Divergence): void;
 }
 
 /** How the loop batches and reads. */
@@ -72,7 +81,11 @@ export class Trainer {
   restore(state: TrainerState): void {
     this.sampler.restore(state.sampler);
     this.step = state.step;
+    this.diverged = undefined;
   }
+
+  /** The first non-finite loss term seen, once training diverged; runSteps() does nothing until restore(). */
+  diverged: Divergence | undefined;
 
   /** Completed epochs. */
   get epoch(): number {
@@ -86,7 +99,7 @@ export class Trainer {
 
   /** Takes `n` steps, reading loss terms every `readEvery` steps and evaluating at epoch ends. */
   async runSteps(n: number): Promise<void> {
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < n && !this.diverged; i++) {
       const { indices, epochEnded } = this.sampler.next();
       const batch = this.train.gather(indices);
       const terms = this.model.step(batch);
@@ -95,6 +108,7 @@ export class Trainer {
       this.pending.push({ step: this.step, epoch: this.epochProgress, terms });
       if (epochEnded) {
         await this.flush();
+        if (this.diverged) return;
         const heldout = await this.evaluate(this.heldout);
         this.listener.onEpoch?.({ step: this.step, epoch: this.epoch, heldout });
       } else if (this.pending.length >= this.options.readEvery) {
@@ -119,6 +133,15 @@ export class Trainer {
       values: Object.fromEntries(names.map((n, j) => [n, flat[i * names.length + j]])),
     }));
     this.listener.onSteps?.(rows);
+    // The loss terms are read here anyway: checking them costs nothing more.
+    for (const row of rows) {
+      const bad = names.find((n) => !Number.isFinite(row.values[n]));
+      if (bad !== undefined && !this.diverged) {
+        this.diverged = { step: row.step, term: bad, value: row.values[bad] };
+        this.listener.onDiverged?.(this.diverged);
+        break;
+      }
+    }
     return rows;
   }
 

@@ -144,3 +144,44 @@ describe('checkpoints', () => {
     });
   });
 });
+
+describe('divergence', () => {
+  before(testBackend);
+
+  for (const type of ['sgd', 'adam'] as const) it(`${type}: stops at the first non-finite loss term, names it, and restoring the last good checkpoint with a lower learning rate trains on, leaking nothing`, async () => {
+    const diverged: string[] = [];
+    const file: ModelFile = { family: 'vae', latentDim: 2, optimizer: { type, learningRate: 0.001 }, loss: { reconstruction: 'gaussian' }, training: { batchSize: 64 } };
+    const run = start(file, ring());
+    const trainer = new Trainer(run.model, run.train, run.heldout, { batchSize: 64, readEvery: 5, seed: 1 }, {
+      onSteps: (rows) => rows.forEach((r) => run.losses.push(r.values[run.model.lossTerms[0]])),
+      onDiverged: (d) => diverged.push(`${d.term} at step ${d.step}`),
+    });
+    await trainer.runSteps(5);
+    await trainer.flush();
+    const hash = specHash(run.spec);
+    const good = await captureCheckpoint(run.model, trainer, hash);
+    const tensors = tf.memory().numTensors;
+    run.model.setLearningRate(1e8);
+    await trainer.runSteps(200);
+    await trainer.flush();
+    assert.ok(trainer.diverged, `no divergence; losses ${run.losses.slice(-5)}`);
+    assert.equal(diverged.length, 1);
+    assert.match(diverged[0], new RegExp(`^(${run.model.lossTerms.join('|')}) at step \\d+$`));
+    assert.ok(trainer.step < 205, `stopped soon after: step ${trainer.step}`);
+    const stoppedAt = trainer.step;
+    await trainer.runSteps(10);
+    assert.equal(trainer.step, stoppedAt, 'no step while diverged');
+
+    await restoreCheckpoint(run.model, trainer, good, hash);
+    run.model.setLearningRate(good.state.learningRate / 10);
+    assert.equal(trainer.diverged, undefined);
+    assert.equal(trainer.step, 5);
+    const before = run.losses.length;
+    await trainer.runSteps(10);
+    await trainer.flush();
+    assert.ok(run.losses.slice(before).every(Number.isFinite), `finite again: ${run.losses.slice(before)}`);
+    assert.equal(tf.memory().numTensors, tensors, 'nothing leaked by the restore');
+    trainer.dispose();
+    stop(run);
+  });
+});
