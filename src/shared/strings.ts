@@ -36,6 +36,8 @@ export const WEBVIEW_STRINGS = [
   'Loading data…',
   'Starting the {0} backend…',
   'WebGL is not available here ({0}). Training runs on {1} instead, which is slower.',
+  'Training diverged: {0} became {1} at step {2}. Training is paused.',
+  'Restore step {0} with learning rate {1}',
   'No TensorFlow.js backend could start: {0}',
   'Training stopped with an error: {0}',
   'Invalid value for {0}: {1}',

@@ -8,7 +8,8 @@ import { shapeOfData, type DataSet } from '../core/data/dataset';
 import { createModel } from '../core/families';
 import type { DataShape, GenerativeModel } from '../core/family';
 import type { ModelSpec, OptimizerSpec } from '../core/modelfile/types';
-import { Trainer, type EpochRow, type StepRow } from '../core/loop';
+import { Trainer, type Divergence, type EpochRow, type StepRow } from '../core/loop';
+import { captureCheckpoint, restoreCheckpoint, specHash, type Checkpoint } from '../core/checkpoint';
 import type { View } from '../core/views';
 import { yieldToEventLoop } from './scheduler';
 
@@ -29,7 +30,15 @@ export interface DriverEvents {
   onViews(views: View[]): Promise<void>;
   onStatus(status: DriverStatus): void;
   onError(error: Error): void;
+  /** A loss term became NaN or infinite: training paused; recover() restores the last good checkpoint (`restore`: its step, and the learning rate it will use). */
+  onDiverged(d: Divergence, restore: { step: number; learningRate: number }): void;
 }
+
+/** The learning rate after a divergence, as a fraction of the last good checkpoint's. */
+const RECOVERY_FACTOR = 0.1;
+
+/** How often the driver keeps a checkpoint in memory to fall back to after a divergence. */
+const GOOD_CHECKPOINT_MS = 20_000;
 
 /** Views refresh at least this far apart, and take at most 1/VIEW_DUTY of the time. */
 const VIEW_INTERVAL_MS = 1000;
@@ -51,6 +60,9 @@ export class TrainingDriver {
   private secondIndex: number | undefined;
   private speedMarks: Array<{ t: number; samples: number }> = [];
   private samples = 0;
+  /** The last checkpoint taken while every loss term was finite, and when. */
+  private good: { checkpoint: Checkpoint; at: number } | undefined;
+  private hash = '';
 
   /** Keeps the data, uploaded on the first reset; `readEvery` is the number of steps between loss reads. */
   constructor(private readonly data: { train: DataSet; heldout: DataSet }, private readonly events: DriverEvents, private readonly readEvery: number) {}
@@ -114,7 +126,14 @@ export class TrainingDriver {
     this.trainer = new Trainer(this.model, train, heldout, { batchSize: spec.training.batchSize, readEvery: this.readEvery, seed: spec.training.seed + 6 }, {
       onSteps: (rows) => this.events.onSteps(rows),
       onEpoch: (row) => this.events.onEpoch(row),
+      onDiverged: (d) => {
+        this.running = false;
+        const state = this.good?.checkpoint.state;
+        this.events.onDiverged(d, { step: state?.trainer.step ?? 0, learningRate: (state?.learningRate ?? this.learningRate) * RECOVERY_FACTOR });
+      },
     });
+    this.hash = specHash(spec);
+    this.good = { checkpoint: await captureCheckpoint(this.model, this.trainer, this.hash), at: performance.now() };
     this.samples = 0;
     this.speedMarks = [];
     this.events.onModel(this.model, spec);
@@ -151,6 +170,22 @@ export class TrainingDriver {
     this.emitStatus();
   }
 
+  /**
+   * After a divergence: restores the last good checkpoint into the running model, with its
+   * learning rate times `factor`; returns that learning rate.
+   */
+  async recover(factor = RECOVERY_FACTOR): Promise<number> {
+    if (!this.model || !this.trainer || !this.good) throw new Error('there is no checkpoint to restore');
+    await this.pause();
+    await restoreCheckpoint(this.model, this.trainer, this.good.checkpoint, this.hash);
+    const lr = this.good.checkpoint.state.learningRate * factor;
+    this.model.setLearningRate(lr);
+    this.samples = 0;
+    await this.refreshViews();
+    this.emitStatus();
+    return lr;
+  }
+
   /** Changes the learning rate from the next step on; weights and Adam moments stay. */
   setLearningRate(lr: number): void {
     this.model?.setLearningRate(lr);
@@ -185,6 +220,7 @@ export class TrainingDriver {
       // One step per task keeps every task short; the trainer itself waits on the GPU only
       // at its read every `readEvery` steps, which is what paces the loop.
       await trainer.runSteps(1);
+      if (trainer.diverged) break;
       this.samples += trainer.options.batchSize;
       const now = performance.now();
       if (trainer.step % this.readEvery === 0) {
@@ -193,12 +229,20 @@ export class TrainingDriver {
       }
       if (now - this.lastViews > Math.max(VIEW_INTERVAL_MS, VIEW_DUTY * this.viewCost)) {
         await trainer.flush();
+        if (trainer.diverged) break;
+        if (now - (this.good?.at ?? 0) > GOOD_CHECKPOINT_MS && this.model) {
+          this.good = { checkpoint: await captureCheckpoint(this.model, trainer, this.hash), at: now };
+        }
         await this.refreshViews();
         this.emitStatus();
       }
       await yieldToEventLoop();
     }
     await trainer.flush();
+    if (this.running || trainer.diverged) {
+      this.running = false; // stopped by itself (a divergence), not by pause()
+      this.emitStatus();
+    }
   }
 
   private get samplesPerSec(): number {

@@ -150,6 +150,23 @@ async function start(init: Init): Promise<void> {
       setHyperEnabled(s.step === 0 && !s.running);
       postToHost({ type: 'status', step: s.step, epoch: s.epoch, samplesPerSec: s.samplesPerSec, backend: backend.backend, running: s.running });
     },
+    onDiverged: (d, restore) => {
+      document.getElementById('divergence')?.remove();
+      const box = Object.assign(document.createElement('div'), { id: 'divergence', className: 'warning' });
+      box.setAttribute('role', 'alert');
+      const text = document.createElement('span');
+      text.textContent = `${format(t('Training diverged: {0} became {1} at step {2}. Training is paused.'), d.term, String(d.value), d.step)} `;
+      const button = Object.assign(document.createElement('button'), { id: 'btn-recover', textContent: format(t('Restore step {0} with learning rate {1}'), restore.step, Number(restore.learningRate.toPrecision(2))) });
+      button.addEventListener('click', () => void (async () => {
+        button.disabled = true;
+        layout.learningRate.value = String(await driver.recover());
+        box.remove();
+        driver.start();
+      })());
+      box.append(text, button);
+      layout.notice.after(box);
+      postToHost({ type: 'error', message: text.textContent.trim() });
+    },
     onError: (e) => {
       const message = format(t('Training stopped with an error: {0}'), e.message);
       layout.message.textContent = message;

@@ -185,6 +185,27 @@ describe('playground in Chromium', () => {
     assert.deepEqual(await p.cspViolations(), []);
   });
 
+  it('pauses when a loss term diverges, names it, and restores the last good checkpoint with a tenth of the learning rate', async () => {
+    p = await openPlayground({ spec: resolveModelFile({ family: 'vae', latentDim: 2, optimizer: { type: 'sgd', learningRate: 0.001 }, training: { batchSize: 32 } }, BUNDLED_SHAPES.mnist) });
+    await waitForSteps(p.page, 3, 120000);
+    await p.page.evaluate(() => window.postMessage({ type: 'setOptimizer', optimizer: { type: 'sgd', learningRate: 1e12 } }, '*'));
+    await p.page.waitForSelector('#divergence[role="alert"]', { timeout: 60000 });
+    const text = await p.page.evaluate(() => document.getElementById('divergence')?.textContent ?? '');
+    assert.match(text, /Training diverged: \w+ became (NaN|Infinity|-Infinity) at step \d+\. Training is paused\./);
+    assert.match(text, /Restore step 0 with learning rate 0\.0001$/);
+    await p.page.waitForFunction(() => (document.getElementById('stats') as HTMLElement).dataset.running === 'false');
+    const stoppedAt = Number((await stat(p.page)).step);
+    assert.ok((await p.toHost()).some((m) => m.type === 'error'), 'the host hears of it');
+    await click(p.page, 'btn-recover');
+    await p.page.waitForSelector('#divergence', { state: 'detached' });
+    const s = await waitForSteps(p.page, 5, 60000);
+    assert.ok(Math.abs(Number(s.learningRate) - 1e-4) < 1e-12, `learning rate ${s.learningRate}`);
+    assert.ok(Number(s.step) >= 5);
+    assert.ok(Number.isFinite(await negElbo(p.page)), 'the loss is finite again');
+    assert.ok(stoppedAt >= 1);
+    assert.deepEqual(await p.cspViolations(), []);
+  });
+
   it('ignores a malformed host message and reports it', async () => {
     p = await openPlayground({ hyperparameters: { hiddenUnits: 32, batchSize: 16 } });
     await waitForSteps(p.page, 1, 120000);
