@@ -27,7 +27,8 @@ Usage:
 Options of train:
   --steps N            train N steps (batches)
   --epochs N           train N passes over the data (default: training.epochs of the file)
-  --out DIR            where to write (default: ./genlab-out/<name>-<timestamp>)
+  --out DIR            where to write (default: the run folder .genlab/runs/<name>-<timestamp> of
+                       the workspace, which the GenLab view in VS Code lists)
   --backend wasm|cpu   TensorFlow.js backend (default: wasm)
   --seed S             random seed, overriding training.seed
   --data-dir DIR       where downloaded data sets are (default: as download --dir)

@@ -87,7 +87,7 @@ export async function runTrain(args: ParsedArgs, out: (line: string) => void, er
   const batchSize = spec.training.batchSize;
   if (batchSize > train.count) throw new CliError(`the batch size (${batchSize}) is larger than the training data (${train.count} examples)`);
   const perEpoch = Math.floor(train.count / batchSize);
-  const outDir = resume ?? makeOutputDir(typeof args.options.out === 'string' ? args.options.out : defaultOutputDir(spec.name));
+  const outDir = resume ?? makeOutputDir(typeof args.options.out === 'string' ? args.options.out : defaultOutputDir(spec.name, new Date(), env.workspaceRoot));
 
   let model;
   try {

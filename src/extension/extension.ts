@@ -5,6 +5,7 @@ import type { DataEnvironment } from '../node/loadData';
 import { inspectData, ModelFileError, prepareModel } from '../node/modelFile';
 import { dataEnvironment, dataMemoryLimitBytes } from './dataEnv';
 import { registerDownloadCommand } from './downloadCommand';
+import { registerRunsView } from './runsView';
 import { ModelFileCodeLens } from './codelens';
 import { isModelFile, registerDiagnostics } from './diagnostics';
 import { PlaygroundPanel, readModelFile } from './panel';
@@ -60,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   registerDiagnostics(context);
   registerDownloadCommand(context, log);
+  registerRunsView(context);
   if (vscode.workspace.getConfiguration('genlab').get<boolean>('openPlaygroundOnStartup', false)) {
     void vscode.commands.executeCommand('genlab.trainVae');
   }

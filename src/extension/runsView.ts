@@ -1,0 +1,83 @@
+/**
+ * The GenLab view in the activity bar: the runs of every workspace folder (.genlab/runs), with
+ * their family, step and latest loss; selecting one shows its latest sample grid, and its
+ * context menu reveals its folder or deletes it after confirmation.
+ */
+import * as vscode from 'vscode';
+import { join } from 'node:path';
+import { RUNS_DIR } from '../cli/output';
+import { deleteRun, listRuns, type RunSummary } from '../node/runs';
+
+/** The view's id, as in package.json. */
+export const RUNS_VIEW = 'genlab.runs';
+
+/** One run in the tree. */
+class RunItem extends vscode.TreeItem {
+  constructor(readonly run: RunSummary, readonly runsDir: string) {
+    super(run.name, vscode.TreeItemCollapsibleState.None);
+    const parts = [run.family, run.step !== undefined ? vscode.l10n.t('step {0}', run.step) : undefined, run.loss ? `${run.loss.term} ${run.loss.value.toPrecision(4)}` : undefined];
+    this.description = parts.filter(Boolean).join(' · ');
+    this.tooltip = run.dir;
+    this.contextValue = 'genlab.run';
+    this.resourceUri = vscode.Uri.file(run.dir);
+    this.iconPath = new vscode.ThemeIcon('beaker');
+    if (run.samples) this.command = { command: 'genlab.runs.showSamples', title: vscode.l10n.t('Show Samples'), arguments: [this] };
+  }
+}
+
+/** Lists runs; refreshes when a run's files change. */
+class RunsProvider implements vscode.TreeDataProvider<RunItem> {
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires when the list may have changed. */
+  readonly onDidChangeTreeData = this.changed.event;
+
+  refresh(): void {
+    this.changed.fire();
+  }
+
+  getTreeItem(item: RunItem): vscode.TreeItem {
+    return item;
+  }
+
+  getChildren(): RunItem[] {
+    return (vscode.workspace.workspaceFolders ?? [])
+      .filter((f) => f.uri.scheme === 'file')
+      .flatMap((f) => {
+        const runsDir = join(f.uri.fsPath, RUNS_DIR);
+        return listRuns(runsDir).map((r) => new RunItem(r, runsDir));
+      });
+  }
+}
+
+/** Registers the view, its commands and a watcher that keeps it current. */
+export function registerRunsView(context: vscode.ExtensionContext): void {
+  const provider = new RunsProvider();
+  const watcher = vscode.workspace.createFileSystemWatcher('**/.genlab/runs/**');
+  context.subscriptions.push(
+    vscode.window.createTreeView(RUNS_VIEW, { treeDataProvider: provider, showCollapseAll: false }),
+    watcher,
+    watcher.onDidCreate(() => provider.refresh()),
+    watcher.onDidDelete(() => provider.refresh()),
+    watcher.onDidChange(() => provider.refresh()),
+    vscode.commands.registerCommand('genlab.runs.refresh', () => provider.refresh()),
+    vscode.commands.registerCommand('genlab.runs.showSamples', async (item?: RunItem) => {
+      if (!item?.run.samples) return;
+      await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(item.run.samples), { preview: true, viewColumn: vscode.ViewColumn.Beside });
+    }),
+    vscode.commands.registerCommand('genlab.runs.reveal', async (item?: RunItem) => {
+      if (item) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(item.run.dir));
+    }),
+    vscode.commands.registerCommand('genlab.runs.delete', async (item?: RunItem) => {
+      if (!item) return;
+      const del = vscode.l10n.t('Delete');
+      const choice = await vscode.window.showWarningMessage(vscode.l10n.t('Delete the run {0} and everything in its folder (checkpoints, metrics, pictures)?', item.run.name), { modal: true }, del);
+      if (choice !== del) return;
+      try {
+        deleteRun(item.runsDir, item.run.dir);
+      } catch (e) {
+        void vscode.window.showErrorMessage(e instanceof Error ? e.message : String(e));
+      }
+      provider.refresh();
+    }),
+  );
+}
