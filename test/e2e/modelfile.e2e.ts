@@ -20,6 +20,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { describeFrames, findWebviewFrame, probeCanvas, readStats, type CanvasProbe, type Stats } from './webview';
@@ -83,6 +84,9 @@ function writePhotoFolder(dir: string): number {
   }
   return n;
 }
+
+/** The run folder `genlab train` writes into the workspace before the workbench opens. */
+const RUN_NAME = 'gan-ring-from-terminal';
 
 /** A model file on Fashion-MNIST, which must be downloaded first. */
 const FASHION_FILE = 'fashion.genlab.json';
@@ -342,6 +346,9 @@ describe('GenLab e2e: model files (code-server + Chromium)', function () {
     fs.mkdirSync(path.join(dirs.workspace, 'bad-photos', 'cats'), { recursive: true });
     fs.writeFileSync(path.join(dirs.workspace, 'bad-photos', 'cats', 'a.png'), encodePng({ width: 8, height: 8, channels: 1, pixels: new Uint8Array(64).fill(128) }));
     fs.writeFileSync(path.join(dirs.workspace, 'bad-photos', 'cats', 'notes.txt'), 'not a picture\n');
+    // A run trained from the terminal, for the GenLab view to list.
+    const cli = spawnSync(process.execPath, [path.join(REPO, 'bin', 'genlab.js'), 'train', path.join(REPO, 'examples', 'gan-ring.genlab.json'), '--steps', '20', '--out', path.join(dirs.workspace, '.genlab', 'runs', RUN_NAME)], { encoding: 'utf8' });
+    log(`genlab train for the runs view: exit ${cli.status}${cli.status ? `\n${cli.stderr}` : ''}`);
     fs.writeFileSync(path.join(dirs.workspace, FASHION_FILE), '{\n  "family": "vae",\n  "data": "fashion-mnist"\n}\n');
     fs.writeFileSync(path.join(dirs.workspace, BAD_PHOTOS_FILE), '{\n  "family": "vae",\n  "data": { "path": "bad-photos" }\n}\n');
     log(`workspace: ${fs.readdirSync(dirs.workspace).join(', ')}`);
@@ -676,5 +683,21 @@ describe('GenLab e2e: model files (code-server + Chromium)', function () {
     await page.screenshot({ path: shot('e2e-download.png') });
     await runCommand(page, 'View: Close All Editors');
     timings.push(`download ${secs(t0)}`);
+  });
+
+  it('the GenLab view in the activity bar lists a run with its family, step and latest loss', async function () {
+    this.timeout(90_000);
+    assert.ok(page);
+    const t0 = Date.now();
+    await page.locator('.part.activitybar [aria-label*="GenLab"]').first().click();
+    const row = page.locator('.part.sidebar .monaco-list-row', { hasText: RUN_NAME }).first();
+    await row.waitFor({ state: 'visible', timeout: 30_000 }).catch(async () => {
+      throw new Error(`no "${RUN_NAME}" in the GenLab view; side bar: ${JSON.stringify(await page!.locator('.part.sidebar').textContent())}`);
+    });
+    const text = (await row.textContent()) ?? '';
+    log(`GenLab view row: ${JSON.stringify(text)} (${secs(t0)})`);
+    assert.match(text, /gan · step 20 · dLoss \d/);
+    await page.screenshot({ path: shot('e2e-runs-view.png') });
+    timings.push(`runs view ${secs(t0)}`);
   });
 });
