@@ -67,3 +67,14 @@ describe('runs', () => {
     assert.ok(readFileSync(join(root, '.vscodeignore'), 'utf8').includes('!media/genlab-activity.svg'), 'the icon is packaged');
   });
 });
+
+describe('workspace trust', () => {
+  it('declares limited support in Restricted Mode: the settings that could redirect downloads or lift the memory guard are ignored from an untrusted workspace', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    const untrusted = pkg.capabilities.untrustedWorkspaces;
+    assert.equal(untrusted.supported, 'limited');
+    assert.deepEqual([...untrusted.restrictedConfigurations].sort(), ['genlab.dataMemoryLimitMB', 'genlab.datasetMirror']);
+    for (const key of untrusted.restrictedConfigurations) assert.ok(pkg.contributes.configuration.properties[key], `${key} is a GenLab setting`);
+    assert.equal(pkg.capabilities.virtualWorkspaces.supported, 'limited');
+  });
+});
