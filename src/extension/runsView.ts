@@ -6,7 +6,9 @@
 import * as vscode from 'vscode';
 import { join } from 'node:path';
 import { RUNS_DIR } from '../cli/output';
+import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { deleteRun, listRuns, type RunSummary } from '../node/runs';
+import { exportableNetworks, exportNetwork, metricsCsv } from '../node/runExport';
 
 /** The view's id, as in package.json. */
 export const RUNS_VIEW = 'genlab.runs';
@@ -66,6 +68,36 @@ export function registerRunsView(context: vscode.ExtensionContext): void {
     }),
     vscode.commands.registerCommand('genlab.runs.reveal', async (item?: RunItem) => {
       if (item) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(item.run.dir));
+    }),
+    vscode.commands.registerCommand('genlab.runs.exportCsv', async (item?: RunItem) => {
+      if (!item) return;
+      const jsonl = join(item.run.dir, 'metrics.jsonl');
+      if (!existsSync(jsonl)) {
+        void vscode.window.showErrorMessage(vscode.l10n.t('The run {0} has no metrics yet.', item.run.name));
+        return;
+      }
+      const target = join(item.run.dir, 'metrics.csv');
+      writeFileSync(target, metricsCsv(readFileSync(jsonl, 'utf8')));
+      await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(target));
+    }),
+    vscode.commands.registerCommand('genlab.runs.exportNetwork', async (item?: RunItem) => {
+      if (!item) return;
+      const nets = exportableNetworks(item.run.dir);
+      if (!nets.length) {
+        void vscode.window.showErrorMessage(vscode.l10n.t('The run {0} has no checkpoint to export a network from.', item.run.name));
+        return;
+      }
+      const name = nets.length === 1 ? nets[0] : await vscode.window.showQuickPick(nets, { placeHolder: vscode.l10n.t('Choose the network to export') });
+      if (!name) return;
+      const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: vscode.l10n.t('Export Here'), defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri });
+      if (!picked?.[0]) return;
+      const target = join(picked[0].fsPath, `${item.run.name}-${name}`);
+      try {
+        exportNetwork(item.run.dir, name, target);
+        void vscode.window.showInformationMessage(vscode.l10n.t('Exported {0} to {1}: load it with tf.loadLayersModel.', name, target));
+      } catch (e) {
+        void vscode.window.showErrorMessage(e instanceof Error ? e.message : String(e));
+      }
     }),
     vscode.commands.registerCommand('genlab.runs.delete', async (item?: RunItem) => {
       if (!item) return;
