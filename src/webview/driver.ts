@@ -12,6 +12,7 @@ import { Trainer, type Divergence, type EpochRow, type StepRow } from '../core/l
 import { captureCheckpoint, restoreCheckpoint, specHash, type Checkpoint } from '../core/checkpoint';
 import type { View } from '../core/views';
 import { yieldToEventLoop } from './scheduler';
+import { ContextLostError, type ContextWatch } from './contextLoss';
 
 /** What the panel shows about training. */
 export interface DriverStatus {
@@ -32,6 +33,8 @@ export interface DriverEvents {
   onError(error: Error): void;
   /** A loss term became NaN or infinite: training paused; recover() restores the last good checkpoint (`restore`: its step, and the learning rate it will use). */
   onDiverged(d: Divergence, restore: { step: number; learningRate: number }): void;
+  /** The WebGL context was lost: training stopped; recoverContext() rebuilds on a new backend. */
+  onContextLost(): void;
 }
 
 /** The learning rate after a divergence, as a fraction of the last good checkpoint's. */
@@ -63,9 +66,22 @@ export class TrainingDriver {
   /** The last checkpoint taken while every loss term was finite, and when. */
   private good: { checkpoint: Checkpoint; at: number } | undefined;
   private hash = '';
+  private spec: ModelSpec | undefined;
 
   /** Keeps the data, uploaded on the first reset; `readEvery` is the number of steps between loss reads. */
-  constructor(private readonly data: { train: DataSet; heldout: DataSet }, private readonly events: DriverEvents, private readonly readEvery: number) {}
+  constructor(private readonly data: { train: DataSet; heldout: DataSet }, private readonly events: DriverEvents, private readonly readEvery: number, private readonly watch?: ContextWatch) {}
+
+  /** `p`, failing with ContextLostError as soon as the WebGL context is lost (GPU waits would hang). */
+  private g<T>(p: Promise<T>): Promise<T> {
+    return this.watch ? this.watch.guard(p) : p;
+  }
+
+  /** A checkpoint of the current model, unless the context is lost before or during the read (weights would read as zeros). */
+  private async captureGood(): Promise<void> {
+    if (!this.model || !this.trainer || this.watch?.lost) return;
+    const checkpoint = await this.g(captureCheckpoint(this.model, this.trainer, this.hash));
+    if (!this.watch?.lost) this.good = { checkpoint, at: performance.now() };
+  }
 
   /** Bytes the data takes on the backend. */
   get dataBytes(): number {
@@ -133,7 +149,9 @@ export class TrainingDriver {
       },
     });
     this.hash = specHash(spec);
-    this.good = { checkpoint: await captureCheckpoint(this.model, this.trainer, this.hash), at: performance.now() };
+    this.spec = spec;
+    this.good = undefined;
+    await this.captureGood();
     this.samples = 0;
     this.speedMarks = [];
     this.events.onModel(this.model, spec);
@@ -148,7 +166,8 @@ export class TrainingDriver {
     this.speedMarks = [];
     this.loopDone = this.loop().catch((e) => {
       this.running = false;
-      this.events.onError(e instanceof Error ? e : new Error(String(e)));
+      if (e instanceof ContextLostError) this.events.onContextLost();
+      else this.events.onError(e instanceof Error ? e : new Error(String(e)));
     });
     this.emitStatus();
   }
@@ -186,6 +205,30 @@ export class TrainingDriver {
     return lr;
   }
 
+  /**
+   * After the WebGL context was lost: lets go of every tensor of the lost context (they cannot be
+   * read or freed), lets `restartBackend` start a backend, uploads the data again, rebuilds the
+   * model and restores the last good checkpoint (held as bytes, not on the GPU). Returns its step.
+   */
+  async recoverContext(restartBackend: () => Promise<void>): Promise<number> {
+    const { good, spec } = this;
+    if (!spec) throw new Error('there is no model to recover');
+    this.running = false;
+    this.model = undefined;
+    this.trainer = undefined;
+    this.train = undefined;
+    this.heldout = undefined;
+    await restartBackend();
+    await this.reset(spec);
+    if (good && this.model && this.trainer) {
+      await restoreCheckpoint(this.model, this.trainer, good.checkpoint, this.hash);
+      this.good = good;
+      await this.refreshViews();
+      this.emitStatus();
+    }
+    return this.step;
+  }
+
   /** Changes the learning rate from the next step on; weights and Adam moments stay. */
   setLearningRate(lr: number): void {
     this.model?.setLearningRate(lr);
@@ -219,7 +262,7 @@ export class TrainingDriver {
     while (this.running) {
       // One step per task keeps every task short; the trainer itself waits on the GPU only
       // at its read every `readEvery` steps, which is what paces the loop.
-      await trainer.runSteps(1);
+      await this.g(trainer.runSteps(1));
       if (trainer.diverged) break;
       this.samples += trainer.options.batchSize;
       const now = performance.now();
@@ -228,17 +271,15 @@ export class TrainingDriver {
         while (this.speedMarks.length > 2 && now - this.speedMarks[0].t > SPEED_WINDOW_MS) this.speedMarks.shift();
       }
       if (now - this.lastViews > Math.max(VIEW_INTERVAL_MS, VIEW_DUTY * this.viewCost)) {
-        await trainer.flush();
+        await this.g(trainer.flush());
         if (trainer.diverged) break;
-        if (now - (this.good?.at ?? 0) > GOOD_CHECKPOINT_MS && this.model) {
-          this.good = { checkpoint: await captureCheckpoint(this.model, trainer, this.hash), at: now };
-        }
+        if (now - (this.good?.at ?? 0) > GOOD_CHECKPOINT_MS) await this.captureGood();
         await this.refreshViews();
         this.emitStatus();
       }
       await yieldToEventLoop();
     }
-    await trainer.flush();
+    await this.g(trainer.flush());
     if (this.running || trainer.diverged) {
       this.running = false; // stopped by itself (a divergence), not by pause()
       this.emitStatus();
@@ -255,7 +296,7 @@ export class TrainingDriver {
   private async refreshViews(): Promise<void> {
     if (!this.model || !this.heldout) return;
     const started = performance.now();
-    await this.events.onViews(await this.model.views(this.heldout, { focusIndex: this.focusIndex, secondIndex: this.secondIndex, inputs: this.inputs }));
+    await this.events.onViews(await this.g(this.model.views(this.heldout, { focusIndex: this.focusIndex, secondIndex: this.secondIndex, inputs: this.inputs })));
     this.lastViews = performance.now();
     this.viewCost = this.lastViews - started;
   }

@@ -5,7 +5,8 @@ import { vaeSpec } from '../core/families/vaeConfig';
 import type { ModelSpec, OptimizerSpec } from '../core/modelfile/types';
 import type { HostMessage, VaeHyperparameters } from '../shared/protocol';
 import { format, type WebviewString } from '../shared/strings';
-import { startBackend } from './backend';
+import { startBackend, type BackendChoice } from './backend';
+import { ContextWatch } from './contextLoss';
 import { readNumber, type TextField } from './controls';
 import { TrainingDriver } from './driver';
 import { onHostMessage, postToHost } from './host';
@@ -62,7 +63,7 @@ async function start(init: Init): Promise<void> {
   const t: Translate = (s) => init.strings[s] ?? s;
   const root = document.getElementById('app') as HTMLElement;
   root.textContent = format(t('Starting the {0} backend…'), 'TensorFlow.js');
-  let backend;
+  let backend: BackendChoice;
   try {
     backend = await startBackend(init.disabledBackends, init.wasmBase);
   } catch (e) {
@@ -130,6 +131,8 @@ async function start(init: Init): Promise<void> {
     postToHost({ type: 'backendFallback', backend: backend.backend, reason });
   }
 
+  const watch = new ContextWatch();
+  if (backend.backend === 'webgl') watch.attach();
   const setHyperEnabled = (enabled: boolean) => Object.values(layout.hyper).forEach((f) => { f.disabled = !enabled; });
   driver = new TrainingDriver({ train, heldout }, {
     onModel: (model, spec) => renderer.configure(model, spec.views),
@@ -143,6 +146,7 @@ async function start(init: Init): Promise<void> {
       st.dataset.backend = backend.backend;
       st.dataset.running = String(s.running);
       st.dataset.tensors = String(tf.memory().numTensors);
+      st.dataset.bytes = String(tf.memory().numBytes);
       st.dataset.learningRate = String(driver.learningRate);
       st.textContent = `${t('Step')} ${s.step} · ${t('Epoch')} ${s.epoch.toFixed(2)} · ${Math.round(s.samplesPerSec)} ${t('samples/s')} · ${t('Backend')}: ${backend.backend} · ${s.running ? t('running') : t('paused')}`;
       layout.startPause.textContent = s.running ? t('Pause') : s.step === 0 ? t('Start') : t('Resume');
@@ -172,7 +176,30 @@ async function start(init: Init): Promise<void> {
       layout.message.textContent = message;
       postToHost({ type: 'error', message });
     },
-  }, backend.backend === 'webgl' ? 5 : 1);
+    onContextLost: () => void recoverContext(),
+  }, backend.backend === 'webgl' ? 5 : 1, watch);
+
+  /** Restarts the backend after a lost WebGL context and goes on from the last checkpoint, saying so. */
+  async function recoverContext(): Promise<void> {
+    const reason = watch.lostReason ?? 'unknown';
+    layout.notice.textContent = format(t('The GPU context was lost ({0}). Restarting the backend…'), reason);
+    layout.notice.hidden = false;
+    try {
+      const step = await driver.recoverContext(async () => {
+        tf.engine().reset(); // forgets every tensor of the lost context; the next backend starts clean
+        backend = await startBackend(init.disabledBackends, init.wasmBase);
+        if (backend.backend === 'webgl') watch.attach();
+      });
+      const message = format(t('The GPU context was lost ({0}). GenLab restarted the {1} backend and went on from step {2}, its last checkpoint.'), reason, backend.backend, step);
+      layout.notice.textContent = message;
+      postToHost({ type: 'backendFallback', backend: backend.backend, reason: message });
+      driver.start();
+    } catch (e) {
+      const message = format(t('Training stopped with an error: {0}'), e instanceof Error ? e.message : String(e));
+      layout.notice.textContent = message;
+      postToHost({ type: 'error', message });
+    }
+  }
 
   new ResizeObserver(() => renderer.redraw()).observe(root);
   onThemeChange(() => renderer.redraw());

@@ -38,6 +38,8 @@ export interface PageOptions {
   noAnimationFrames?: boolean;
   /** The data to send (default: the bundled MNIST digits). */
   dataset?: DataSet;
+  /** Keeps every WebGL context the page creates in window.__gl, so that a test can lose one (WEBGL_lose_context). */
+  captureWebGL?: boolean;
 }
 
 /** A served playground page in a running browser. */
@@ -131,6 +133,19 @@ const NO_WEBGL = `
     };
   }`;
 
+/** Records each WebGL context in window.__gl. */
+const CAPTURE_WEBGL = `
+  window.__gl = [];
+  for (const C of [HTMLCanvasElement, typeof OffscreenCanvas === 'undefined' ? null : OffscreenCanvas]) {
+    if (!C) continue;
+    const original = C.prototype.getContext;
+    C.prototype.getContext = function (kind, ...rest) {
+      const ctx = original.call(this, kind, ...rest);
+      if (ctx && /webgl/i.test(String(kind))) window.__gl.push(ctx);
+      return ctx;
+    };
+  }`;
+
 /** Serves the playground and opens it in headless Chromium. */
 export async function openPlayground(opts: PageOptions = {}): Promise<PlaygroundPage> {
   const server = await serve(opts);
@@ -140,6 +155,7 @@ export async function openPlayground(opts: PageOptions = {}): Promise<Playground
   page.on('console', (m) => { if (m.type() === 'error') console.log(`      [console] ${m.text()}`); });
   await page.addInitScript(STAND_IN);
   if (opts.noWebGL) await page.addInitScript(NO_WEBGL);
+  if (opts.captureWebGL) await page.addInitScript(CAPTURE_WEBGL);
   if (opts.noAnimationFrames) await page.addInitScript('window.__rafCalls = 0; window.requestAnimationFrame = () => ++window.__rafCalls;');
   await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
   return {

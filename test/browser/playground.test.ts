@@ -206,6 +206,50 @@ describe('playground in Chromium', () => {
     assert.deepEqual(await p.cspViolations(), []);
   });
 
+  it('recovers from a lost WebGL context: notices within a second, restarts the backend, restores the last checkpoint and trains on', async function () {
+    this.timeout(300000);
+    p = await openPlayground({ hyperparameters: { hiddenUnits: 32, batchSize: 16 }, captureWebGL: true });
+    await waitForSteps(p.page, 5, 120000);
+    await p.page.waitForTimeout(22000); // past the first in-memory checkpoint after step 0 (every 20 s)
+    const before = Number((await stat(p.page)).step);
+    await p.page.evaluate(() => {
+      const gl = (window as unknown as { __gl: WebGL2RenderingContext[] }).__gl.find((c) => !c.isContextLost());
+      (window as unknown as { __lostAt: number }).__lostAt = performance.now();
+      gl?.getExtension('WEBGL_lose_context')?.loseContext();
+    });
+    const noticedAfter = await p.page.waitForFunction(() => /GPU context was lost/.test(document.getElementById('backend-notice')?.textContent ?? '') && performance.now() - (window as unknown as { __lostAt: number }).__lostAt, null, { timeout: 10000, polling: 20 });
+    const ms = Number(await noticedAfter.jsonValue());
+    assert.ok(ms < 1000, `noticed after ${ms.toFixed(0)} ms`);
+    await p.page.waitForFunction(() => /went on from step \d+/.test(document.getElementById('backend-notice')?.textContent ?? ''), null, { timeout: 120000 });
+    const notice = await p.page.evaluate(() => document.getElementById('backend-notice')?.textContent ?? '');
+    const restored = Number(/went on from step (\d+)/.exec(notice)?.[1]);
+    console.log(`      context loss at step ${before}: noticed after ${ms.toFixed(0)} ms; ${notice}`);
+    assert.ok(restored > 0 && restored <= before, `restored step ${restored}, lost at ${before}: ${notice}`);
+    const s = await waitForSteps(p.page, restored + 10, 120000);
+    assert.ok(['webgl', 'wasm'].includes(s.backend), s.backend);
+    assert.ok(Number.isFinite(await negElbo(p.page)), 'the loss is finite: the weights did not come back as zeros or garbage');
+    assert.ok((await p.toHost()).some((m) => m.type === 'backendFallback'), 'the host hears of it');
+    assert.deepEqual(await p.cspViolations(), []);
+  });
+
+  it('soak: tensor count and bytes stay flat over many steps, views and checkpoints (GENLAB_SOAK_STEPS, default 300)', async function () {
+    const steps = Number(process.env.GENLAB_SOAK_STEPS ?? 300);
+    this.timeout(120000 + steps * 500);
+    p = await openPlayground({ hyperparameters: { hiddenUnits: 32, batchSize: 16 } });
+    const settled = async (atLeast: number) => {
+      await waitForSteps(p!.page, atLeast, 60000 + steps * 400);
+      await click(p!.page, 'btn-start'); // pause: no step or view in flight
+      await p!.page.waitForFunction(() => (document.getElementById('stats') as HTMLElement).dataset.running === 'false');
+      const s = await stat(p!.page);
+      await click(p!.page, 'btn-start');
+      return { step: Number(s.step), tensors: Number(s.tensors), bytes: Number(s.bytes) };
+    };
+    const warm = await settled(50);
+    const late = await settled(warm.step + steps);
+    console.log(`      soak: step ${warm.step} → ${late.step}: tensors ${warm.tensors} → ${late.tensors}, bytes ${warm.bytes} → ${late.bytes}`);
+    assert.deepEqual([late.tensors, late.bytes], [warm.tensors, warm.bytes]);
+  });
+
   it('ignores a malformed host message and reports it', async () => {
     p = await openPlayground({ hyperparameters: { hiddenUnits: 32, batchSize: 16 } });
     await waitForSteps(p.page, 1, 120000);
