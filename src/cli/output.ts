@@ -9,6 +9,7 @@ import type { ScatterView, View } from '../core/views';
 import { encodePng, gridPng } from '../node/png';
 import { histogramPng, planePng } from '../node/plotPng';
 import { saveLayersModel } from '../node/saveModel';
+import { RUNS_DIR, runFolderName } from '../node/runs';
 
 /** Rounds to 6 significant digits for compact JSON lines. */
 const round = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : v);
@@ -59,9 +60,6 @@ export class MetricsFile {
     closeSync(this.fd);
   }
 }
-
-/** Where runs live in a workspace, for the CLI and the editor alike. */
-export const RUNS_DIR = join('.genlab', 'runs');
 
 /** A qualitative palette (Tableau 10) for the ten label colours of the latent scatter. */
 const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'].map((h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16)));
@@ -160,8 +158,5 @@ export function makeOutputDir(dir: string): string {
 
 /** The default output folder, a run folder of the workspace: <root>/.genlab/runs/<name>-<YYYYMMDD-HHMMSS>. */
 export function defaultOutputDir(name: string, now = new Date(), root = '.'): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const stamp = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
-  const safe = name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'model';
-  return join(root, RUNS_DIR, `${safe}-${stamp}`);
+  return join(root, RUNS_DIR, runFolderName(name, now));
 }

@@ -5,7 +5,9 @@
  * the extension's dist/ and media/ folders.
  */
 import * as vscode from 'vscode';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { RUNS_DIR, runFolderName, writeExport } from '../node/runs';
 import { MAX_PROBLEMS, parseWebviewMessage, type BackendName, type HostMessage, type WebviewMessage } from '../shared/protocol';
 import { WEBVIEW_STRINGS } from '../shared/strings';
 import { loadBundledMnist } from '../node/bundledData';
@@ -38,6 +40,7 @@ export class PlaygroundPanel {
   /** The data until the webview has it: the host then lets go of it, so that it is held once. */
   private data: DataSet | undefined;
   private dataName: string | undefined;
+  private runDir: string | undefined;
   /** Why the model file cannot train, while it cannot. */
   private problems: string[] | undefined;
   /** The last status the webview reported. */
@@ -179,10 +182,41 @@ export class PlaygroundPanel {
       case 'backendFallback':
         this.log.appendLine(`Backend fallback to ${msg.backend}: ${msg.reason}`);
         break;
+      case 'exportPng':
+        void this.saveExport(msg.view, msg.step, msg.png);
+        break;
       case 'error':
         this.log.appendLine(`Playground error: ${msg.message}`);
         void vscode.window.showErrorMessage(vscode.l10n.t('GenLab: {0}', msg.message));
         break;
+    }
+  }
+
+  /**
+   * This panel's run folder, made on first use: .genlab/runs/<model>-<timestamp> in the model
+   * file's workspace folder (or the first one), else in the extension's storage; the model file
+   * as trained goes in it. The webview never names a path.
+   */
+  private runFolder(): string {
+    if (this.runDir) return this.runDir;
+    const name = this.source.kind === 'file' ? basename(this.source.uri.fsPath).replace(/\.genlab\.json$/, '') : 'vae-playground';
+    const folder = (this.source.kind === 'file' ? vscode.workspace.getWorkspaceFolder(this.source.uri) : undefined) ?? vscode.workspace.workspaceFolders?.[0];
+    const root = folder?.uri.scheme === 'file' ? join(folder.uri.fsPath, RUNS_DIR) : join(this.context.globalStorageUri.fsPath, 'runs');
+    this.runDir = join(root, runFolderName(name));
+    mkdirSync(this.runDir, { recursive: true });
+    if (this.spec) writeFileSync(join(this.runDir, 'model.genlab.json'), `${JSON.stringify(this.spec, null, 2)}\n`);
+    return this.runDir;
+  }
+
+  private async saveExport(view: string, step: number, base64: string): Promise<void> {
+    try {
+      const file = writeExport(this.runFolder(), view, step, new Uint8Array(Buffer.from(base64, 'base64')));
+      this.log.appendLine(`Exported ${file}`);
+      const open = vscode.l10n.t('Open');
+      const choice = await vscode.window.showInformationMessage(vscode.l10n.t('Saved {0}', vscode.workspace.asRelativePath(file)), open);
+      if (choice === open) await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file));
+    } catch (e) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('GenLab could not save the picture: {0}', e instanceof Error ? e.message : String(e)));
     }
   }
 

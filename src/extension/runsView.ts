@@ -5,9 +5,8 @@
  */
 import * as vscode from 'vscode';
 import { join } from 'node:path';
-import { RUNS_DIR } from '../cli/output';
 import { writeFileSync, readFileSync, existsSync } from 'node:fs';
-import { deleteRun, listRuns, type RunSummary } from '../node/runs';
+import { deleteRun, listRuns, RUNS_DIR, type RunSummary } from '../node/runs';
 import { exportableNetworks, exportNetwork, metricsCsv } from '../node/runExport';
 
 /** The view's id, as in package.json. */

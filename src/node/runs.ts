@@ -3,9 +3,12 @@
  * metrics.jsonl, checkpoint/ (and checkpoint-previous/) and exported pictures. Read for the
  * GenLab view; deleted only inside a runs folder.
  */
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isInside } from './dataPaths';
+
+/** Where runs live in a workspace, for the CLI and the editor alike. */
+export const RUNS_DIR = join('.genlab', 'runs');
 
 /** What the GenLab view shows of one run. */
 export interface RunSummary {
@@ -75,6 +78,30 @@ export function listRuns(runsDir: string): RunSummary[] {
     .filter((e) => e.isDirectory())
     .map((e) => readRun(join(runsDir, e.name)))
     .sort((a, b) => b.modified - a.modified);
+}
+
+/** The PNG signature (ISO/IEC 15948 §5.2). */
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/**
+ * Saves a view exported from the panel as <runDir>/exports/<view>-step<N>.png and returns the
+ * path; refuses a view id that is not a plain name and bytes that are not a PNG.
+ */
+export function writeExport(runDir: string, view: string, step: number, png: Uint8Array): string {
+  if (!/^[A-Za-z][\w-]{0,63}$/.test(view)) throw new Error(`"${view}" is not a view id`);
+  if (!PNG_SIGNATURE.every((b, i) => png[i] === b)) throw new Error(`the ${view} export is not a PNG image`);
+  const dir = join(runDir, 'exports');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${view}-step${Math.max(0, Math.floor(step))}.png`);
+  writeFileSync(file, png);
+  return file;
+}
+
+/** A new run folder name for model `name` at `now`: <name>-<YYYYMMDD-HHMMSS>. */
+export function runFolderName(name: string, now = new Date()): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const safe = name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'model';
+  return `${safe}-${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
 }
 
 /** Deletes run folder `dir`, refusing anything that is not a folder directly inside `runsDir`. */

@@ -52,12 +52,19 @@ export type WebviewMessage =
   | { type: 'ready' }
   | { type: 'status'; step: number; epoch: number; samplesPerSec: number; backend: BackendName; running: boolean }
   | { type: 'backendFallback'; backend: BackendName; reason: string }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** A view drawn as PNG (base64), for the host to save in the run folder; the host chooses the path. */
+  | { type: 'exportPng'; view: string; step: number; png: string };
 
 /** Every host message type, for checks and tests. */
 export const HOST_MESSAGE_TYPES = ['init', 'restart', 'setOptimizer', 'cannotTrain'] as const;
 /** Every webview message type, for checks and tests. */
-export const WEBVIEW_MESSAGE_TYPES = ['ready', 'status', 'backendFallback', 'error'] as const;
+export const WEBVIEW_MESSAGE_TYPES = ['ready', 'status', 'backendFallback', 'error', 'exportPng'] as const;
+
+/** The largest PNG a webview may send, as base64 characters (about 12 MB of image). */
+export const MAX_PNG_BASE64 = 16 * 2 ** 20;
+/** A view id as the views name them: a letter, then letters, digits, "-" or "_". */
+export const VIEW_ID = /^[A-Za-z][\w-]{0,63}$/;
 
 type Check = (v: unknown) => boolean;
 
@@ -161,6 +168,11 @@ export function parseWebviewMessage(v: unknown): WebviewMessage | undefined {
         : undefined;
     case 'error':
       return has(v, { message: shortStr }) ? { type: 'error', message: v.message as string } : undefined;
+    case 'exportPng':
+      return typeof v.view === 'string' && VIEW_ID.test(v.view) && Number.isInteger(v.step) && (v.step as number) >= 0
+        && typeof v.png === 'string' && v.png.length <= MAX_PNG_BASE64 && /^[A-Za-z0-9+/]+={0,2}$/.test(v.png)
+        ? { type: 'exportPng', view: v.view, step: v.step as number, png: v.png }
+        : undefined;
     default:
       return undefined;
   }

@@ -38,6 +38,7 @@ export const WEBVIEW_STRINGS = [
   'WebGL is not available here ({0}). Training runs on {1} instead, which is slower.',
   'Training diverged: {0} became {1} at step {2}. Training is paused.',
   'Restore step {0} with learning rate {1}',
+  'Save PNG',
   'The GPU context was lost ({0}). Restarting the backend…',
   'The GPU context was lost ({0}). GenLab restarted the {1} backend and went on from step {2}, its last checkpoint.',
   'No TensorFlow.js backend could start: {0}',

@@ -250,6 +250,21 @@ describe('playground in Chromium', () => {
     assert.deepEqual([late.tensors, late.bytes], [warm.tensors, warm.bytes]);
   });
 
+  it('"Save PNG" on a view sends the host that view as a PNG of the canvas, with the step', async () => {
+    p = await openPlayground({ hyperparameters: { hiddenUnits: 32, batchSize: 16 } });
+    await waitForSteps(p.page, 3, 120000);
+    await p.page.waitForSelector('#export-samples');
+    const size = await p.page.evaluate(() => { const c = document.getElementById('view-samples') as HTMLCanvasElement; return [c.width, c.height]; });
+    await click(p.page, 'export-samples');
+    const msg = await p.page.waitForFunction(() => (window as unknown as { __toHost: Array<{ type: string }> }).__toHost.find((m) => m.type === 'exportPng'));
+    const { view, step, png } = (await msg.jsonValue()) as unknown as { view: string; step: number; png: string };
+    assert.equal(view, 'samples');
+    assert.ok(step >= 3);
+    const bytes = Buffer.from(png, 'base64');
+    assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    assert.deepEqual([bytes.readUInt32BE(16), bytes.readUInt32BE(20)], size, 'the PNG is the canvas, pixel for pixel in size');
+  });
+
   it('ignores a malformed host message and reports it', async () => {
     p = await openPlayground({ hyperparameters: { hiddenUnits: 32, batchSize: 16 } });
     await waitForSteps(p.page, 1, 120000);

@@ -22,7 +22,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Frame, Page } from 'playwright-core';
 import { describeFrames, findWebviewFrame, probeCanvas, readStats, type CanvasProbe, type Stats } from './webview';
 import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
 import { encodePng } from '../../src/node/png';
@@ -383,7 +383,7 @@ describe('GenLab e2e: model files (code-server + Chromium)', function () {
   });
 
   /** Opens `file`, clicks its CodeLens and waits for `steps` steps and a drawn canvas#view-<view>; screenshots to `screenshot`. */
-  async function trainThroughCodeLens(file: string, view: string, steps: number, screenshot: string): Promise<{ canvas: CanvasProbe; message: string }> {
+  async function trainThroughCodeLens(file: string, view: string, steps: number, screenshot: string, whileOpen?: (frame: Frame) => Promise<void>): Promise<{ canvas: CanvasProbe; message: string }> {
     assert.ok(page);
     const t0 = Date.now();
     await quickOpen(page, file);
@@ -444,6 +444,7 @@ describe('GenLab e2e: model files (code-server + Chromium)', function () {
       assert.ok(!canvas.blank);
       const message = (await frame.locator('#message').textContent()) ?? '';
       log(`#message: ${JSON.stringify(message)}`);
+      await whileOpen?.(frame);
       timings.push(`${file} ${secs(t0)}`);
       return { canvas, message };
     } finally {
@@ -475,7 +476,19 @@ describe('GenLab e2e: model files (code-server + Chromium)', function () {
 
   it(`a VAE trains on a folder of the user's own PNGs (${PHOTOS_FILE}) and draws them in colour`, async function () {
     this.timeout(TRAIN_TIMEOUT_MS + 180_000);
-    const { canvas, message } = await trainThroughCodeLens(PHOTOS_FILE, 'reconstructions', 3, 'e2e-photos-vae.png');
+    let exported: string[] = [];
+    const { canvas, message } = await trainThroughCodeLens(PHOTOS_FILE, 'reconstructions', 3, 'e2e-photos-vae.png', async (frame) => {
+      // "Save PNG" on the reconstructions: the host writes it into this panel's run folder.
+      await frame.locator('#export-reconstructions').click();
+      exported = await waitUntil('the exported PNG in .genlab/runs/my-photos-*/exports', async () => {
+        const found = findFiles(path.join(dirs!.workspace, '.genlab', 'runs'), `${path.sep}exports${path.sep}reconstructions-step`);
+        return found.length ? found : undefined;
+      }, 30_000);
+      log(`exported ${exported.map((f) => path.relative(dirs!.workspace, f)).join(', ')}`);
+    });
+    assert.match(path.relative(dirs!.workspace, exported[0]), /^\.genlab\/runs\/my-photos-\d{8}-\d{6}\/exports\/reconstructions-step\d+\.png$/);
+    assert.deepEqual([...fs.readFileSync(exported[0]).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG');
+    assert.ok(fs.existsSync(path.join(path.dirname(path.dirname(exported[0])), 'model.genlab.json')), 'the model file as trained is in the run folder');
     // 48 images, 10% held out: 43 to train on and 5 held out, 16×16×3 each.
     assert.match(message, /43 training and 5 held-out images/, `the panel's data line: ${message}`);
     assert.ok((canvas.coloured ?? 0) > 100, `the red discs and blue squares are drawn in colour: ${JSON.stringify(canvas)}`);

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { parseHostMessage, parseWebviewMessage, MAX_PROBLEMS, MAX_STRING } from '../../src/shared/protocol';
+import { parseHostMessage, parseWebviewMessage, MAX_PNG_BASE64, MAX_PROBLEMS, MAX_STRING } from '../../src/shared/protocol';
 import { buildCsp, buildPlaygroundHtml, makeNonce } from '../../src/extension/html';
 import { vaeSpec } from '../../src/core/families/vaeConfig';
 
@@ -78,6 +78,14 @@ describe('protocol', () => {
     assert.equal(parseHostMessage({ ...msg, problems: Array(MAX_PROBLEMS + 1).fill('x') }), undefined);
     assert.equal(parseHostMessage({ ...msg, problems: [1] }), undefined);
     assert.equal(parseHostMessage({ ...msg, heading: undefined }), undefined);
+  });
+
+  it('accepts a PNG export only with a plain view id, a whole step and base64 within the size limit', () => {
+    const ok = { type: 'exportPng', view: 'samples', step: 12, png: 'iVBORw0KGgo=' };
+    assert.deepEqual(parseWebviewMessage({ ...ok, path: '/etc/passwd' }), ok, 'no path ever comes through');
+    for (const bad of [{ view: '../../x' }, { view: 'a/b' }, { view: '' }, { step: -1 }, { step: 1.5 }, { png: 'not base64!' }, { png: 'A'.repeat(MAX_PNG_BASE64 + 4) }, { png: 42 }]) {
+      assert.equal(parseWebviewMessage({ ...ok, ...bad }), undefined, JSON.stringify(bad).slice(0, 80));
+    }
   });
 
   it('copies only known fields from a webview message', () => {

@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deleteRun, listRuns, readRun } from '../../src/node/runs';
+import { deleteRun, listRuns, readRun, runFolderName, writeExport } from '../../src/node/runs';
 
 const root = join(__dirname, '..', '..');
 
@@ -50,6 +50,16 @@ describe('runs', () => {
     assert.ok(existsSync(join(tmp, 'precious.txt')));
     deleteRun(runs, join(runs, 'a'));
     assert.ok(!existsSync(join(runs, 'a')));
+  });
+
+  it('saves an exported view as exports/<view>-step<N>.png, refusing a view id that is a path and bytes that are not a PNG', () => {
+    const dir = join(runs, 'r');
+    const png = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3);
+    assert.equal(writeExport(dir, 'samples', 40, png), join(dir, 'exports', 'samples-step40.png'));
+    assert.deepEqual(new Uint8Array(readFileSync(join(dir, 'exports', 'samples-step40.png'))), png);
+    assert.throws(() => writeExport(dir, '../../evil', 1, png), /is not a view id/);
+    assert.throws(() => writeExport(dir, 'samples', 1, Uint8Array.of(1, 2, 3)), /not a PNG image/);
+    assert.equal(runFolderName('my model!', new Date(2026, 10, 29, 1, 2, 3)), 'my-model-20261129-010203');
   });
 
   it('package.json contributes the GenLab view in the activity bar, its commands and their translations', () => {
