@@ -216,10 +216,18 @@ async function quickOpen(page: Page, name: string): Promise<void> {
       await sleep(1000);
       continue;
     }
+    // The list re-sorts while it fills (recently opened files move up): wait until it holds still.
+    let labels = '';
+    for (let i = 0; i < 20; i++) {
+      const now = JSON.stringify(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? '')));
+      if (now === labels) break;
+      labels = now;
+      await sleep(300);
+    }
+    index = await exact();
     for (let i = 0; i < index; i++) await page.keyboard.press('ArrowDown');
-    // The list can re-sort while it fills (recently opened files move up): check the focused row before Enter.
     const focused = (await page.locator('.quick-input-list .monaco-list-row.focused').first().getAttribute('aria-label').catch(() => null)) ?? '';
-    if (!isLabelOf(focused, name)) {
+    if (index < 0 || !isLabelOf(focused, name)) {
       log(`Quick Open focused ${JSON.stringify(focused)} instead of ${name} (attempt ${attempt})`);
       await page.keyboard.press('Escape');
       await sleep(1000);
@@ -227,7 +235,12 @@ async function quickOpen(page: Page, name: string): Promise<void> {
     }
     await page.keyboard.press('Enter');
     // Exact name: "cgan-mnist.genlab.json" is also a substring of "dcgan-mnist.genlab.json".
-    await waitUntil(`the editor tab of ${name} to become active`, async () => (await activeTabLabels(page)).some((l) => isLabelOf(l, name)), 20_000, async () => `active tabs: ${JSON.stringify(await activeTabLabels(page))}`);
+    try {
+      await waitUntil(`the editor tab of ${name} to become active`, async () => (await activeTabLabels(page)).some((l) => isLabelOf(l, name)), 10_000, async () => `active tabs: ${JSON.stringify(await activeTabLabels(page))}`);
+    } catch (e) {
+      log(`${(e as Error).message.split('\n')[0]} (attempt ${attempt})`);
+      continue; // another file opened: try again
+    }
     await page.locator('.part.editor .monaco-editor.focused').first().waitFor({ state: 'visible', timeout: 10_000 }).catch(() => {
       throw new Error(`the editor of ${name} did not take the keyboard focus within 10 s`);
     });
