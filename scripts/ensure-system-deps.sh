@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages GenLab's e2e test and playground need
-# (Chromium for Playwright, ripgrep for code-server, and the toolchain + headers
+# (Chromium for Playwright, ripgrep for code-server, Fashion-MNIST for the download tests, and the toolchain + headers
 # code-server's native modules compile against). Idempotent: when everything is
 # already installed it only runs dpkg-query and exits.
 set -euo pipefail
 
-PKGS=(chromium ripgrep build-essential pkg-config python3 libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev)
+PKGS=(chromium ripgrep dataset-fashion-mnist build-essential pkg-config python3 libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -680,10 +680,7 @@ describe('GenLab e2e: model files (code-server + Chromium)', function () {
 
   it('"GenLab: Download Dataset" fetches Fashion-MNIST from the mirror setting, verifies it, and the "not downloaded" problem goes away', async function () {
     this.timeout(240_000);
-    if (!mirror) {
-      log(`skipped: ${FASHION_DIR} is missing (Debian package dataset-fashion-mnist)`);
-      this.skip();
-    }
+    assert.ok(mirror, `${FASHION_DIR} is missing: install Debian's dataset-fashion-mnist package (scripts/ensure-system-deps.sh does)`);
     assert.ok(page && dirs);
     const t0 = Date.now();
     await quickOpen(page, FASHION_FILE);
