@@ -1,8 +1,7 @@
 /** What `genlab train` writes: view pictures, metrics.jsonl, the networks and the model file as trained. */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { GenerativeModel } from '../core/family';
-import type { EpochRow, StepRow } from '../core/loop';
 import { ignoredSettings } from '../core/modelfile/check';
 import type { ModelSpec } from '../core/modelfile/types';
 import type { ScatterView, View } from '../core/views';
@@ -10,56 +9,7 @@ import { encodePng, gridPng } from '../node/png';
 import { histogramPng, planePng } from '../node/plotPng';
 import { saveLayersModel } from '../node/saveModel';
 import { RUNS_DIR, runFolderName } from '../node/runs';
-
-/** Rounds to 6 significant digits for compact JSON lines. */
-const round = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : v);
-const roundAll = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round(v)]));
-
-/** Appends one JSON object per line to DIR/metrics.jsonl as training goes. */
-export class MetricsFile {
-  private readonly fd: number;
-
-  /**
-   * Creates (or truncates) `path`; with `resumeAt`, keeps the rows up to that step (those a
-   * resumed run had when its checkpoint was saved) and appends after them.
-   */
-  constructor(readonly path: string, resumeAt?: number) {
-    const kept = resumeAt === undefined || !existsSync(path) ? [] : readFileSync(path, 'utf8').split('\n').filter((line) => {
-      try {
-        return line.trim() !== '' && (JSON.parse(line) as { step: number }).step <= resumeAt;
-      } catch {
-        return false; // a line cut short by a crash
-      }
-    });
-    this.fd = openSync(path, 'w');
-    if (kept.length) writeSync(this.fd, kept.join('\n') + '\n');
-  }
-
-  /** Per-step rows: {step, epoch, loss terms…}. */
-  steps(rows: readonly StepRow[]): void {
-    this.write(rows.map((r) => ({ step: r.step, epoch: round(r.epoch), ...roundAll(r.values) })));
-  }
-
-  /** Metrics computed with the views (e.g. a divergence): {step, metrics: {name: value}}. */
-  metrics(step: number, views: readonly View[]): void {
-    const values = Object.assign({}, ...views.map((v) => (v.kind === 'metrics' ? v.values : {}))) as Record<string, number>;
-    if (Object.keys(values).length) this.write([{ step, metrics: roundAll(values) }]);
-  }
-
-  /** A held-out evaluation: {step, epoch, heldout: {loss terms…}}. */
-  heldout(row: EpochRow): void {
-    this.write([{ step: row.step, epoch: row.epoch, heldout: roundAll(row.heldout) }]);
-  }
-
-  private write(objects: readonly object[]): void {
-    if (objects.length) writeSync(this.fd, objects.map((o) => JSON.stringify(o)).join('\n') + '\n');
-  }
-
-  /** Closes the file. */
-  close(): void {
-    closeSync(this.fd);
-  }
-}
+export { MetricsFile } from '../node/metricsFile';
 
 /** A qualitative palette (Tableau 10) for the ten label colours of the latent scatter. */
 const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'].map((h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16)));

@@ -2,7 +2,8 @@
 import { basename, dirname, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { shapeOfData, splitData } from '../core/data/dataset';
 import { uploadSplit } from '../core/data/deviceData';
@@ -88,6 +89,8 @@ export async function runTrain(args: ParsedArgs, out: (line: string) => void, er
   if (batchSize > train.count) throw new CliError(`the batch size (${batchSize}) is larger than the training data (${train.count} examples)`);
   const perEpoch = Math.floor(train.count / batchSize);
   const outDir = resume ?? makeOutputDir(typeof args.options.out === 'string' ? args.options.out : defaultOutputDir(spec.name, new Date(), env.workspaceRoot));
+  // Which model file the run trains, for the GenLab view's Open and Resume.
+  if (!existsSync(join(outDir, 'run.json'))) writeFileSync(join(outDir, 'run.json'), `${JSON.stringify({ source: pathToFileURL(resolve(file)).href }, null, 1)}\n`);
 
   let model;
   try {

@@ -8,7 +8,8 @@ import { registerDownloadCommand } from './downloadCommand';
 import { registerRunsView } from './runsView';
 import { ModelFileCodeLens } from './codelens';
 import { isModelFile, registerDiagnostics } from './diagnostics';
-import { PlaygroundPanel, readModelFile } from './panel';
+import { PlaygroundPanel, readModelFile, type PanelStart } from './panel';
+import { openRun, registerPanelSerializer } from './restore';
 import { loadTemplates } from './templates';
 
 /** Called by VS Code when the extension activates. */
@@ -16,10 +17,13 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('GenLab');
   const root = context.extensionUri.fsPath;
 
-  const runFile = async (arg: unknown, autostart: boolean) => {
+  /** Reads a model file and shows it in its panel (`into`: a panel brought back after a reload). */
+  const runFile = async (arg: unknown, start: boolean | PanelStart, into?: vscode.WebviewPanel) => {
     const uri = arg instanceof vscode.Uri ? arg : await pickModelFile();
     if (!uri) return;
     const env = dataEnvironment(context, uri);
+    const how: PanelStart = typeof start === 'boolean' ? { autostart: start } : start;
+    const source = { kind: 'file', uri } as const;
     try {
       const bytes = await confirmDataSize(uri, env);
       if (bytes === false) return;
@@ -29,10 +33,15 @@ export function activate(context: vscode.ExtensionContext): void {
           return readModelFile(uri, root, env);
         })
         : await readModelFile(uri, root, env);
-      const existing = PlaygroundPanel.find({ kind: 'file', uri });
-      if (existing) await existing.applyEdit(prepared);
-      PlaygroundPanel.show(context, log, { kind: 'file', uri }, prepared, autostart);
+      if (into) {
+        PlaygroundPanel.adopt(into, context, log, source, prepared, how);
+        return;
+      }
+      const existing = PlaygroundPanel.find(source);
+      if (existing && how.run === undefined) await existing.applyEdit(prepared);
+      PlaygroundPanel.show(context, log, source, prepared, how);
     } catch (e) {
+      if (into) PlaygroundPanel.adopt(into, context, log, source, undefined, how);
       await reportModelFileError(context, log, uri, e);
     }
   };
@@ -61,7 +70,8 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   registerDiagnostics(context);
   registerDownloadCommand(context, log);
-  registerRunsView(context);
+  registerRunsView(context, (dir, name, autostart) => openRun(context, log, dir, name, autostart, runFile));
+  registerPanelSerializer(context, log, runFile);
   if (vscode.workspace.getConfiguration('genlab').get<boolean>('openPlaygroundOnStartup', false)) {
     void vscode.commands.executeCommand('genlab.trainVae');
   }

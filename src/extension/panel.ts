@@ -6,9 +6,9 @@
  */
 import * as vscode from 'vscode';
 import { basename, dirname, join } from 'node:path';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { RUNS_DIR, runFolderName, writeExport } from '../node/runs';
-import { MAX_PROBLEMS, parseWebviewMessage, type BackendName, type HostMessage, type WebviewMessage } from '../shared/protocol';
+import { RUNS_DIR, writeExport } from '../node/runs';
+import { freshRunName, PanelRun } from '../node/panelRun';
+import { MAX_PROBLEMS, parseWebviewMessage, type BackendName, type HostMessage, type ResumeData, type WebviewMessage } from '../shared/protocol';
 import { WEBVIEW_STRINGS } from '../shared/strings';
 import { loadBundledMnist } from '../node/bundledData';
 import { classifySpecChange, prepareModel, type PreparedModel } from '../node/modelFile';
@@ -22,7 +22,28 @@ import { buildPlaygroundHtml, makeNonce } from './html';
 /** What a panel trains: the built-in VAE, or the model file at `uri`. */
 export type PlaygroundSource = { kind: 'builtin' } | { kind: 'file'; uri: vscode.Uri };
 
+/** How a panel starts: training at once or not, in which run folder (a fresh one by default), and whether to go on from its checkpoint. */
+export interface PanelStart {
+  autostart: boolean;
+  run?: string;
+  resume?: boolean;
+}
+
 const keyOf = (s: PlaygroundSource) => (s.kind === 'builtin' ? 'builtin' : s.uri.toString());
+
+/** The model's name in run folder names: the model file's name without .genlab.json. */
+const modelName = (s: PlaygroundSource) => (s.kind === 'file' ? basename(s.uri.fsPath).replace(/\.genlab\.json$/, '') : 'vae-playground');
+
+/** The playground webview's options: scripts on, and only the extension's dist/ and media/ reachable. */
+export function playgroundOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')] };
+}
+
+/** Where a source's runs go: .genlab/runs in its workspace folder (or the first one), else the extension's storage. */
+export function runsRootFor(context: vscode.ExtensionContext, source: PlaygroundSource): string {
+  const folder = (source.kind === 'file' ? vscode.workspace.getWorkspaceFolder(source.uri) : undefined) ?? vscode.workspace.workspaceFolders?.[0];
+  return folder?.uri.scheme === 'file' ? join(folder.uri.fsPath, RUNS_DIR) : join(context.globalStorageUri.fsPath, 'runs');
+}
 
 /** Reads and prepares a model file from its open editor, if any, else from disk; its data comes from `env`. */
 export async function readModelFile(uri: vscode.Uri, extensionRoot: string, env: DataEnvironment): Promise<PreparedModel> {
@@ -40,16 +61,19 @@ export class PlaygroundPanel {
   /** The data until the webview has it: the host then lets go of it, so that it is held once. */
   private data: DataSet | undefined;
   private dataName: string | undefined;
-  private runDir: string | undefined;
+  /** This panel's run folder (made when first used). */
+  readonly run: PanelRun;
   /** Why the model file cannot train, while it cannot. */
   private problems: string[] | undefined;
   /** The last status the webview reported. */
   lastStatus: Extract<WebviewMessage, { type: 'status' }> | undefined;
 
   /** Shows the playground for `source`, creating it beside the active editor if needed. */
-  static show(context: vscode.ExtensionContext, log: vscode.OutputChannel, source: PlaygroundSource, prepared: PreparedModel | undefined, autostart: boolean): PlaygroundPanel {
+  static show(context: vscode.ExtensionContext, log: vscode.OutputChannel, source: PlaygroundSource, prepared: PreparedModel | undefined, start: boolean | PanelStart): PlaygroundPanel {
+    const how: PanelStart = typeof start === 'boolean' ? { autostart: start } : start;
     const existing = PlaygroundPanel.open.get(keyOf(source));
-    if (existing && prepared && existing.showsOnlyProblems) existing.dispose(); // it can train now: start afresh
+    const otherRun = how.run !== undefined && existing?.run.name !== how.run;
+    if (existing && ((prepared && existing.showsOnlyProblems) || otherRun)) existing.dispose(); // it can train now, or another run was asked for: start afresh
     else if (existing) {
       existing.panel.reveal(vscode.ViewColumn.Beside);
       return existing;
@@ -59,11 +83,15 @@ export class PlaygroundPanel {
       ? vscode.l10n.t('GenLab: VAE playground')
       : vscode.l10n.t('GenLab: {0}', basename(source.uri.fsPath));
     const panel = vscode.window.createWebviewPanel(PlaygroundPanel.viewType, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
-      enableScripts: true,
+      ...playgroundOptions(root),
       retainContextWhenHidden: true,
-      localResourceRoots: [vscode.Uri.joinPath(root, 'dist'), vscode.Uri.joinPath(root, 'media')],
     });
-    const created = new PlaygroundPanel(panel, context, log, source, prepared, autostart);
+    return PlaygroundPanel.adopt(panel, context, log, source, prepared, how);
+  }
+
+  /** Makes `panel` (new, or brought back by VS Code after a reload) the playground for `source`. */
+  static adopt(panel: vscode.WebviewPanel, context: vscode.ExtensionContext, log: vscode.OutputChannel, source: PlaygroundSource, prepared: PreparedModel | undefined, how: PanelStart): PlaygroundPanel {
+    const created = new PlaygroundPanel(panel, context, log, source, prepared, how);
     PlaygroundPanel.open.set(keyOf(source), created);
     return created;
   }
@@ -99,11 +127,13 @@ export class PlaygroundPanel {
     private readonly log: vscode.OutputChannel,
     readonly source: PlaygroundSource,
     prepared: PreparedModel | undefined,
-    private readonly autostart: boolean,
+    private readonly how: PanelStart,
   ) {
     const webview = panel.webview;
     const root = context.extensionUri;
     this.spec = prepared?.spec;
+    const runs = runsRootFor(context, source);
+    this.run = new PanelRun(runs, how.run ?? freshRunName(runs, modelName(source)), modelName(source), source.kind === 'file' ? source.uri.toString() : 'builtin', prepared?.spec);
     this.data = prepared?.data;
     this.dataName = prepared?.data.name;
     panel.iconPath = vscode.Uri.joinPath(root, 'media', 'icon.png');
@@ -185,6 +215,19 @@ export class PlaygroundPanel {
       case 'exportPng':
         void this.saveExport(msg.view, msg.step, msg.png);
         break;
+      case 'runStarted':
+        this.run.started(msg.spec);
+        break;
+      case 'metrics':
+        this.guard(() => this.run.metrics(msg.steps, msg.epochs), 'metrics');
+        break;
+      case 'checkpoint':
+        this.guard(() => {
+          const step = this.run.saveCheckpoint(msg.checkpoint);
+          this.log.appendLine(`Checkpoint at step ${step} (${msg.reason}) saved in ${this.run.dir}`);
+          void this.post({ type: 'checkpointSaved', step, run: this.run.name });
+        }, 'checkpoint', msg.checkpoint.state.trainer.step);
+        break;
       case 'error':
         this.log.appendLine(`Playground error: ${msg.message}`);
         void vscode.window.showErrorMessage(vscode.l10n.t('GenLab: {0}', msg.message));
@@ -192,25 +235,20 @@ export class PlaygroundPanel {
     }
   }
 
-  /**
-   * This panel's run folder, made on first use: .genlab/runs/<model>-<timestamp> in the model
-   * file's workspace folder (or the first one), else in the extension's storage; the model file
-   * as trained goes in it. The webview never names a path.
-   */
-  private runFolder(): string {
-    if (this.runDir) return this.runDir;
-    const name = this.source.kind === 'file' ? basename(this.source.uri.fsPath).replace(/\.genlab\.json$/, '') : 'vae-playground';
-    const folder = (this.source.kind === 'file' ? vscode.workspace.getWorkspaceFolder(this.source.uri) : undefined) ?? vscode.workspace.workspaceFolders?.[0];
-    const root = folder?.uri.scheme === 'file' ? join(folder.uri.fsPath, RUNS_DIR) : join(this.context.globalStorageUri.fsPath, 'runs');
-    this.runDir = join(root, runFolderName(name));
-    mkdirSync(this.runDir, { recursive: true });
-    if (this.spec) writeFileSync(join(this.runDir, 'model.genlab.json'), `${JSON.stringify(this.spec, null, 2)}\n`);
-    return this.runDir;
+  /** Runs `write` (a write into the run folder); a failure is logged and, for a checkpoint at `step`, told to the webview. */
+  private guard(write: () => void, what: 'metrics' | 'checkpoint', step?: number): void {
+    try {
+      write();
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : String(e);
+      this.log.appendLine(`Could not save the ${what} in ${this.run.dir}: ${reason}`);
+      if (what === 'checkpoint') void this.post({ type: 'checkpointSaved', step: step ?? 0, run: this.run.name, error: vscode.l10n.t('GenLab could not save the checkpoint: {0}', reason) });
+    }
   }
 
   private async saveExport(view: string, step: number, base64: string): Promise<void> {
     try {
-      const file = writeExport(this.runFolder(), view, step, new Uint8Array(Buffer.from(base64, 'base64')));
+      const file = writeExport(this.run.ensure(), view, step, new Uint8Array(Buffer.from(base64, 'base64')));
       this.log.appendLine(`Exported ${file}`);
       const open = vscode.l10n.t('Open');
       const choice = await vscode.window.showInformationMessage(vscode.l10n.t('Saved {0}', vscode.workspace.asRelativePath(file)), open);
@@ -228,6 +266,7 @@ export class PlaygroundPanel {
         ?? (this.source.kind === 'file' ? (await readModelFile(this.source.uri, root, dataEnvironment(this.context, this.source.uri))).data : loadBundledMnist(root));
       const disabledBackends = vscode.workspace.getConfiguration('genlab').get<BackendName[]>('disabledBackends', []);
       const { latentDim, hiddenUnits, batchSize, learningRate, beta } = VAE_DEFAULTS;
+      const resume = this.resumeData();
       await this.post({
         type: 'init',
         title: this.panel.title,
@@ -237,7 +276,10 @@ export class PlaygroundPanel {
         wasmBase: this.panel.webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'wasm')).toString() + '/',
         disabledBackends,
         ...(this.spec ? { spec: this.spec } : {}),
-        autostart: this.autostart,
+        autostart: this.how.autostart,
+        checkpointEverySeconds: Math.max(0, vscode.workspace.getConfiguration('genlab').get<number>('checkpointIntervalSeconds', 60)),
+        panelState: { source: this.run.source, run: this.run.name, running: this.how.autostart },
+        ...(resume ? { resume } : {}),
       });
       this.data = undefined;
     } catch (e) {
@@ -247,8 +289,25 @@ export class PlaygroundPanel {
     }
   }
 
+  /** The run's checkpoint to go on from, when this panel was asked to resume and one fits the model. */
+  private resumeData(): ResumeData | undefined {
+    if (!this.how.resume) return undefined;
+    this.how.resume = false; // a webview that restarts later gets its checkpoints from the timer, not this one
+    this.spec ??= this.run.savedSpec();
+    if (!this.spec) return undefined;
+    try {
+      return this.run.resumeData(this.spec);
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : String(e);
+      this.log.appendLine(`Could not resume ${this.run.dir}: ${reason}`);
+      void vscode.window.showWarningMessage(vscode.l10n.t('GenLab could not go on with run {0}, so training starts afresh: {1}', this.run.name, reason));
+      return undefined;
+    }
+  }
+
   /** Closes the panel and frees what it registered. */
   dispose(): void {
+    this.run.dispose();
     if (PlaygroundPanel.open.get(keyOf(this.source)) === this) PlaygroundPanel.open.delete(keyOf(this.source));
     while (this.disposables.length) this.disposables.pop()?.dispose();
     this.panel.dispose();

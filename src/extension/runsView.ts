@@ -50,8 +50,11 @@ class RunsProvider implements vscode.TreeDataProvider<RunItem> {
   }
 }
 
+/** Opens run folder `dir` (named `name`) in the playground, training at once when `autostart`. */
+export type OpenRun = (dir: string, name: string, autostart: boolean) => Promise<void>;
+
 /** Registers the view, its commands and a watcher that keeps it current. */
-export function registerRunsView(context: vscode.ExtensionContext): void {
+export function registerRunsView(context: vscode.ExtensionContext, openRun: OpenRun): void {
   const provider = new RunsProvider();
   const watcher = vscode.workspace.createFileSystemWatcher('**/.genlab/runs/**');
   context.subscriptions.push(
@@ -64,6 +67,12 @@ export function registerRunsView(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('genlab.runs.showSamples', async (item?: RunItem) => {
       if (!item?.run.samples) return;
       await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(item.run.samples), { preview: true, viewColumn: vscode.ViewColumn.Beside });
+    }),
+    vscode.commands.registerCommand('genlab.runs.open', async (item?: RunItem) => {
+      if (item) await openRun(item.run.dir, item.run.name, false);
+    }),
+    vscode.commands.registerCommand('genlab.runs.resume', async (item?: RunItem) => {
+      if (item) await openRun(item.run.dir, item.run.name, true);
     }),
     vscode.commands.registerCommand('genlab.runs.reveal', async (item?: RunItem) => {
       if (item) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(item.run.dir));

@@ -6,6 +6,8 @@
 
 import type { DataSet } from '../core/data/dataset';
 import type { ModelSpec, OptimizerSpec } from '../core/modelfile/types';
+import type { EpochRow, StepRow } from '../core/loop';
+import { isEpochRows, isStepRows, isWireCheckpoint, type WireCheckpoint } from './checkpointWire';
 
 /** Backends the playground can train on, in the order it tries them. */
 export const BACKENDS = ['webgl', 'wasm', 'cpu'] as const;
@@ -24,6 +26,27 @@ export interface VaeHyperparameters {
 /** A data set as raw arrays: uint8 pixels (row-major, count×height×width×channels, channels last), float32 points or int32 text tokens, and uint8 labels. */
 export type DatasetPayload = DataSet;
 
+/**
+ * What the webview keeps in its saved state (vscode.setState) so that the host can bring the panel
+ * back after a window reload: the model file's URI (or "builtin"), the run folder's name (never a
+ * path: the host finds it under its own runs folder), and whether it was training.
+ */
+export interface PanelState {
+  source: string;
+  run: string;
+  running: boolean;
+}
+
+/** A run folder's name, as runFolderName makes it: letters, digits, ".", "-", "_", not only dots. */
+export const RUN_NAME = /^(?!\.+$)[\w.-]{1,128}$/;
+
+/** A run to go on with: its latest checkpoint and the metrics up to it, so the curves continue. */
+export interface ResumeData {
+  checkpoint: WireCheckpoint;
+  steps: StepRow[];
+  epochs: EpochRow[];
+}
+
 /** Messages the host sends to the webview. */
 export type HostMessage =
   | {
@@ -40,12 +63,20 @@ export type HostMessage =
       spec?: ModelSpec;
       /** Start training at once (▶ Train), or wait for Start (Open in Playground). */
       autostart: boolean;
+      /** Seconds between checkpoints saved to the run folder (0: only on pause). */
+      checkpointEverySeconds: number;
+      /** The state for the webview to keep (see PanelState). */
+      panelState: PanelState;
+      /** A run to restore before training: after a reload, or Resume in the GenLab view. */
+      resume?: ResumeData;
     }
   | { type: 'restart'; title: string; spec: ModelSpec }
   /** New optimizer settings of the same class, applied without a restart. */
   | { type: 'setOptimizer'; optimizer: OptimizerSpec }
   /** The model file cannot train (its data cannot be read, or it has errors): what to show instead, already translated. */
-  | { type: 'cannotTrain'; title: string; heading: string; problems: string[]; hint: string };
+  | { type: 'cannotTrain'; title: string; heading: string; problems: string[]; hint: string }
+  /** A checkpoint the webview sent was saved at `step` in run folder `run` (or could not be: `error`, already translated). */
+  | { type: 'checkpointSaved'; step: number; run: string; error?: string };
 
 /** Messages the webview sends to the host. */
 export type WebviewMessage =
@@ -54,12 +85,18 @@ export type WebviewMessage =
   | { type: 'backendFallback'; backend: BackendName; reason: string }
   | { type: 'error'; message: string }
   /** A view drawn as PNG (base64), for the host to save in the run folder; the host chooses the path. */
-  | { type: 'exportPng'; view: string; step: number; png: string };
+  | { type: 'exportPng'; view: string; step: number; png: string }
+  /** A new model started from step 0 (the first, a reset or a restart): the host begins a new run folder for it. */
+  | { type: 'runStarted'; spec: ModelSpec }
+  /** A checkpoint for the run folder, taken on the timer or when the user paused. */
+  | { type: 'checkpoint'; reason: 'timer' | 'pause'; checkpoint: WireCheckpoint }
+  /** Metric rows since the last metrics message, for the run's metrics.jsonl. */
+  | { type: 'metrics'; steps: StepRow[]; epochs: EpochRow[] };
 
 /** Every host message type, for checks and tests. */
-export const HOST_MESSAGE_TYPES = ['init', 'restart', 'setOptimizer', 'cannotTrain'] as const;
+export const HOST_MESSAGE_TYPES = ['init', 'restart', 'setOptimizer', 'cannotTrain', 'checkpointSaved'] as const;
 /** Every webview message type, for checks and tests. */
-export const WEBVIEW_MESSAGE_TYPES = ['ready', 'status', 'backendFallback', 'error', 'exportPng'] as const;
+export const WEBVIEW_MESSAGE_TYPES = ['ready', 'status', 'backendFallback', 'error', 'exportPng', 'runStarted', 'checkpoint', 'metrics'] as const;
 
 /** The largest PNG a webview may send, as base64 characters (about 12 MB of image). */
 export const MAX_PNG_BASE64 = 16 * 2 ** 20;
@@ -131,6 +168,19 @@ const isSpec: Check = (v) => isObj(v) && isStr(v.family) && isStr(v.name) && isN
   && isObj(v.training) && has(v.training as Record<string, unknown>, { batchSize: isNum, epochs: isNum, seed: isNum })
   && Array.isArray(v.views) && v.views.every(isStr);
 
+/** Whether `v` is a resolved model spec in the shape the webview needs (a run's model.genlab.json, a message field). */
+export function isModelSpec(v: unknown): v is ModelSpec {
+  return isSpec(v);
+}
+
+/** Returns `v` if it is a well-formed PanelState (what a reloaded webview hands back), else undefined. */
+export function parsePanelState(v: unknown): PanelState | undefined {
+  if (!isObj(v) || typeof v.source !== 'string' || v.source.length > MAX_STRING || typeof v.run !== 'string' || !RUN_NAME.test(v.run) || !isBool(v.running)) return undefined;
+  return { source: v.source, run: v.run, running: v.running as boolean };
+}
+
+const isResume: Check = (v) => v === undefined || (isObj(v) && isWireCheckpoint(v.checkpoint) && isStepRows(v.steps) && isEpochRows(v.epochs));
+
 /** Returns the message if it is a well-formed host message, else undefined. */
 export function parseHostMessage(v: unknown): HostMessage | undefined {
   if (!isObj(v)) return undefined;
@@ -140,8 +190,13 @@ export function parseHostMessage(v: unknown): HostMessage | undefined {
     const ok = has(v, { title: isStr, heading: isStr, hint: isStr }) && Array.isArray(v.problems) && v.problems.length <= MAX_PROBLEMS && v.problems.every(isStr);
     return ok ? { type: 'cannotTrain', title: v.title as string, heading: v.heading as string, problems: v.problems as string[], hint: v.hint as string } : undefined;
   }
+  if (v.type === 'checkpointSaved') {
+    const ok = Number.isInteger(v.step) && typeof v.run === 'string' && RUN_NAME.test(v.run) && (v.error === undefined || isStr(v.error));
+    return ok ? { type: 'checkpointSaved', step: v.step as number, run: v.run as string, ...(v.error === undefined ? {} : { error: v.error as string }) } : undefined;
+  }
   if (v.type === 'init') {
-    const ok = has(v, { title: isStr, wasmBase: isStr, strings: isObj, hyperparameters: isObj, dataset: isObj, autostart: isBool })
+    const ok = has(v, { title: isStr, wasmBase: isStr, strings: isObj, hyperparameters: isObj, dataset: isObj, autostart: isBool, checkpointEverySeconds: isNum })
+      && parsePanelState(v.panelState) !== undefined && isResume(v.resume)
       && (v.spec === undefined || isSpec(v.spec))
       && has(v.hyperparameters as Record<string, unknown>, hyperChecks)
       && isDataset(v.dataset)
@@ -173,6 +228,14 @@ export function parseWebviewMessage(v: unknown): WebviewMessage | undefined {
         && typeof v.png === 'string' && v.png.length <= MAX_PNG_BASE64 && /^[A-Za-z0-9+/]+={0,2}$/.test(v.png)
         ? { type: 'exportPng', view: v.view, step: v.step as number, png: v.png }
         : undefined;
+    case 'runStarted':
+      return isSpec(v.spec) ? { type: 'runStarted', spec: v.spec as ModelSpec } : undefined;
+    case 'checkpoint':
+      return (v.reason === 'timer' || v.reason === 'pause') && isWireCheckpoint(v.checkpoint)
+        ? { type: 'checkpoint', reason: v.reason, checkpoint: v.checkpoint }
+        : undefined;
+    case 'metrics':
+      return isStepRows(v.steps) && isEpochRows(v.epochs) ? { type: 'metrics', steps: v.steps, epochs: v.epochs } : undefined;
     default:
       return undefined;
   }

@@ -13,6 +13,7 @@ import { captureCheckpoint, restoreCheckpoint, specHash, type Checkpoint } from 
 import type { View } from '../core/views';
 import { yieldToEventLoop } from './scheduler';
 import { ContextLostError, type ContextWatch } from './contextLoss';
+import { SpeedMeter } from './speed';
 
 /** What the panel shows about training. */
 export interface DriverStatus {
@@ -35,18 +36,19 @@ export interface DriverEvents {
   onDiverged(d: Divergence, restore: { step: number; learningRate: number }): void;
   /** The WebGL context was lost: training stopped; recoverContext() rebuilds on a new backend. */
   onContextLost(): void;
+  /** A checkpoint was taken while training (every `checkpointMs`), for the run folder. */
+  onCheckpoint?(checkpoint: Checkpoint): void;
 }
 
 /** The learning rate after a divergence, as a fraction of the last good checkpoint's. */
 const RECOVERY_FACTOR = 0.1;
 
-/** How often the driver keeps a checkpoint in memory to fall back to after a divergence. */
+/** How often the driver keeps a checkpoint in memory to fall back to after a divergence (or more often: checkpointMs). */
 const GOOD_CHECKPOINT_MS = 20_000;
 
 /** Views refresh at least this far apart, and take at most 1/VIEW_DUTY of the time. */
 const VIEW_INTERVAL_MS = 1000;
 const VIEW_DUTY = 5;
-const SPEED_WINDOW_MS = 3000;
 
 /** Trains one model at a time on one uploaded data set. */
 export class TrainingDriver {
@@ -61,12 +63,13 @@ export class TrainingDriver {
   private viewCost = 0;
   private focusIndex = 0;
   private secondIndex: number | undefined;
-  private speedMarks: Array<{ t: number; samples: number }> = [];
-  private samples = 0;
+  private readonly speed = new SpeedMeter();
   /** The last checkpoint taken while every loss term was finite, and when. */
   private good: { checkpoint: Checkpoint; at: number } | undefined;
   private hash = '';
   private spec: ModelSpec | undefined;
+  /** Milliseconds between checkpoints taken while training. */
+  checkpointMs = GOOD_CHECKPOINT_MS;
 
   /** Keeps the data, uploaded on the first reset; `readEvery` is the number of steps between loss reads. */
   constructor(private readonly data: { train: DataSet; heldout: DataSet }, private readonly events: DriverEvents, private readonly readEvery: number, private readonly watch?: ContextWatch) {}
@@ -77,10 +80,29 @@ export class TrainingDriver {
   }
 
   /** A checkpoint of the current model, unless the context is lost before or during the read (weights would read as zeros). */
-  private async captureGood(): Promise<void> {
-    if (!this.model || !this.trainer || this.watch?.lost) return;
+  private async captureGood(): Promise<Checkpoint | undefined> {
+    if (!this.model || !this.trainer || this.watch?.lost) return undefined;
     const checkpoint = await this.g(captureCheckpoint(this.model, this.trainer, this.hash));
-    if (!this.watch?.lost) this.good = { checkpoint, at: performance.now() };
+    if (this.watch?.lost) return undefined;
+    this.good = { checkpoint, at: performance.now() };
+    return checkpoint;
+  }
+
+  /** A checkpoint of the current model while paused (for the run folder), or undefined if there is none to take. */
+  async checkpoint(): Promise<Checkpoint | undefined> {
+    if (this.running) return undefined;
+    return this.captureGood();
+  }
+
+  /** Continues from `checkpoint` (a saved run): its weights, optimizer state, step and random state. */
+  async restore(checkpoint: Checkpoint): Promise<void> {
+    if (!this.model || !this.trainer) throw new Error('there is no model to restore into');
+    await this.pause();
+    await restoreCheckpoint(this.model, this.trainer, checkpoint, this.hash);
+    this.good = { checkpoint, at: performance.now() };
+    this.speed.clear();
+    await this.refreshViews();
+    this.emitStatus();
   }
 
   /** Bytes the data takes on the backend. */
@@ -152,8 +174,7 @@ export class TrainingDriver {
     this.spec = spec;
     this.good = undefined;
     await this.captureGood();
-    this.samples = 0;
-    this.speedMarks = [];
+    this.speed.clear();
     this.events.onModel(this.model, spec);
     await this.refreshViews();
     this.emitStatus();
@@ -163,7 +184,7 @@ export class TrainingDriver {
   start(): void {
     if (this.running || !this.trainer) return;
     this.running = true;
-    this.speedMarks = [];
+    this.speed.clear();
     this.loopDone = this.loop().catch((e) => {
       this.running = false;
       if (e instanceof ContextLostError) this.events.onContextLost();
@@ -184,7 +205,6 @@ export class TrainingDriver {
     if (this.running || !this.trainer) return;
     await this.trainer.runSteps(1);
     await this.trainer.flush();
-    this.samples += this.trainer.options.batchSize;
     await this.refreshViews();
     this.emitStatus();
   }
@@ -199,7 +219,7 @@ export class TrainingDriver {
     await restoreCheckpoint(this.model, this.trainer, this.good.checkpoint, this.hash);
     const lr = this.good.checkpoint.state.learningRate * factor;
     this.model.setLearningRate(lr);
-    this.samples = 0;
+    this.speed.clear();
     await this.refreshViews();
     this.emitStatus();
     return lr;
@@ -264,16 +284,15 @@ export class TrainingDriver {
       // at its read every `readEvery` steps, which is what paces the loop.
       await this.g(trainer.runSteps(1));
       if (trainer.diverged) break;
-      this.samples += trainer.options.batchSize;
       const now = performance.now();
-      if (trainer.step % this.readEvery === 0) {
-        this.speedMarks.push({ t: now, samples: this.samples });
-        while (this.speedMarks.length > 2 && now - this.speedMarks[0].t > SPEED_WINDOW_MS) this.speedMarks.shift();
-      }
+      this.speed.add(trainer.options.batchSize, now, trainer.step % this.readEvery === 0);
       if (now - this.lastViews > Math.max(VIEW_INTERVAL_MS, VIEW_DUTY * this.viewCost)) {
         await this.g(trainer.flush());
         if (trainer.diverged) break;
-        if (now - (this.good?.at ?? 0) > GOOD_CHECKPOINT_MS) await this.captureGood();
+        if (now - (this.good?.at ?? 0) > Math.min(GOOD_CHECKPOINT_MS, this.checkpointMs)) {
+          const checkpoint = await this.captureGood();
+          if (checkpoint) this.events.onCheckpoint?.(checkpoint);
+        }
         await this.refreshViews();
         this.emitStatus();
       }
@@ -284,13 +303,6 @@ export class TrainingDriver {
       this.running = false; // stopped by itself (a divergence), not by pause()
       this.emitStatus();
     }
-  }
-
-  private get samplesPerSec(): number {
-    const m = this.speedMarks;
-    if (m.length < 2) return 0;
-    const a = m[0], b = m[m.length - 1];
-    return ((b.samples - a.samples) * 1000) / Math.max(1, b.t - a.t);
   }
 
   private async refreshViews(): Promise<void> {
@@ -305,7 +317,7 @@ export class TrainingDriver {
     this.events.onStatus({
       step: this.step,
       epoch: this.trainer?.epochProgress ?? 0,
-      samplesPerSec: this.running ? this.samplesPerSec : 0,
+      samplesPerSec: this.running ? this.speed.samplesPerSec : 0,
       running: this.running,
     });
   }

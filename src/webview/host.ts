@@ -1,5 +1,5 @@
 /** The webview's link to the extension host: typed messages through acquireVsCodeApi. */
-import { parseHostMessage, type HostMessage, type WebviewMessage } from '../shared/protocol';
+import { parseHostMessage, type HostMessage, type PanelState, type WebviewMessage } from '../shared/protocol';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -22,4 +22,9 @@ export function onHostMessage(handler: (message: HostMessage) => void): void {
     if (msg) handler(msg);
     else postToHost({ type: 'error', message: `ignored a malformed host message (type ${String((event.data as { type?: unknown })?.type)})` });
   });
+}
+
+/** Keeps `state` for VS Code to hand back to the host after a window reload (see PanelState). */
+export function saveState(state: PanelState): void {
+  api.setState(state);
 }

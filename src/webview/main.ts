@@ -15,12 +15,14 @@ import { Renderer } from './render';
 import { nearestPoint } from './views/scatter';
 import { onThemeChange } from './views/theme';
 import { clearCannotTrain, showCannotTrain } from './problems';
+import { RunPersistence } from './persistence';
+import { fromWire } from '../shared/checkpointWire';
 
 type Init = Extract<HostMessage, { type: 'init' }>;
 type Translate = (s: WebviewString) => string;
 
 /** Handlers for host messages that arrive once training is set up. */
-let live: { restart(spec: ModelSpec): void; setOptimizer(spec: OptimizerSpec): void } | undefined;
+let live: { restart(spec: ModelSpec): void; setOptimizer(spec: OptimizerSpec): void; saved(step: number, run: string, error?: string): void } | undefined;
 let started = false;
 
 onHostMessage((msg) => {
@@ -37,6 +39,8 @@ onHostMessage((msg) => {
   } else if (msg.type === 'setOptimizer') {
     clearCannotTrain();
     live?.setOptimizer(msg.optimizer);
+  } else if (msg.type === 'checkpointSaved') {
+    live?.saved(msg.step, msg.run, msg.error);
   }
 });
 postToHost({ type: 'ready' });
@@ -78,13 +82,23 @@ async function start(init: Init): Promise<void> {
 
   let driver: TrainingDriver;
   let focus = 0;
-  const restart = async (spec: ModelSpec) => {
+  const persistence = new RunPersistence(init.panelState, init.checkpointEverySeconds);
+  /** Builds a fresh model; `fresh` (not a resumed run) starts a new run folder. */
+  const restart = async (spec: ModelSpec, fresh = true) => {
     layout.learningRate.value = String(spec.optimizer.learningRate);
     await driver.reset(spec);
+    if (fresh) persistence.runStarted(spec);
+  };
+  /** Pauses, then sends a checkpoint of where training stopped. */
+  const pauseAndSave = async () => {
+    await driver.pause();
+    if (driver.step === 0) return;
+    const checkpoint = await driver.checkpoint();
+    if (checkpoint) persistence.send(checkpoint, 'pause');
   };
   const layout = buildLayout(root, t, init.hyperparameters, {
     onStartPause: () => {
-      if (driver.isRunning) void driver.pause();
+      if (driver.isRunning) void pauseAndSave();
       else driver.start();
     },
     onStep: () => void driver.stepOnce(),
@@ -149,8 +163,17 @@ async function start(init: Init): Promise<void> {
   const setHyperEnabled = (enabled: boolean) => Object.values(layout.hyper).forEach((f) => { f.disabled = !enabled; });
   driver = new TrainingDriver({ train, heldout }, {
     onModel: (model, spec) => renderer.configure(model, spec.views),
-    onSteps: (rows) => renderer.addSteps(rows),
-    onEpoch: (row) => renderer.addEpoch(row),
+    onSteps: (rows) => {
+      renderer.addSteps(rows);
+      persistence.addSteps(rows);
+    },
+    onEpoch: (row) => {
+      renderer.addEpoch(row);
+      persistence.addEpoch(row);
+    },
+    onCheckpoint: (checkpoint) => {
+      if (persistence.due) persistence.send(checkpoint, 'timer');
+    },
     onViews: (views) => renderer.setViews(views, focus),
     onStatus: (s) => {
       const st = layout.stats;
@@ -161,7 +184,9 @@ async function start(init: Init): Promise<void> {
       st.dataset.tensors = String(tf.memory().numTensors);
       st.dataset.bytes = String(tf.memory().numBytes);
       st.dataset.learningRate = String(driver.learningRate);
-      st.textContent = `${t('Step')} ${s.step} · ${t('Epoch')} ${s.epoch.toFixed(2)} · ${Math.round(s.samplesPerSec)} ${t('samples/s')} · ${t('Backend')}: ${backend.backend} · ${s.running ? t('running') : t('paused')}`;
+      const saved = persistence.savedStep === undefined ? '' : ` · ${format(t('saved at step {0}'), persistence.savedStep)}`;
+      st.textContent = `${t('Step')} ${s.step} · ${t('Epoch')} ${s.epoch.toFixed(2)} · ${Math.round(s.samplesPerSec)} ${t('samples/s')} · ${t('Backend')}: ${backend.backend} · ${s.running ? t('running') : t('paused')}${saved}`;
+      persistence.setRunning(s.running);
       layout.startPause.textContent = s.running ? t('Pause') : s.step === 0 ? t('Start') : t('Resume');
       layout.stepOnce.disabled = s.running;
       setHyperEnabled(s.step === 0 && !s.running);
@@ -191,6 +216,7 @@ async function start(init: Init): Promise<void> {
     },
     onContextLost: () => void recoverContext(),
   }, backend.backend === 'webgl' ? 5 : 1, watch);
+  if (init.checkpointEverySeconds > 0) driver.checkpointMs = init.checkpointEverySeconds * 1000;
 
   /** Restarts the backend after a lost WebGL context and goes on from the last checkpoint, saying so. */
   async function recoverContext(): Promise<void> {
@@ -222,6 +248,14 @@ async function start(init: Init): Promise<void> {
       fileSpec = spec;
       void restart(spec).then(() => driver.start());
     },
+    saved: (step, run, error) => {
+      if (error) {
+        layout.message.textContent = error;
+        return;
+      }
+      persistence.saved(step, run);
+      layout.stats.dataset.savedStep = String(step);
+    },
     setOptimizer: (optimizer) => {
       try {
         driver.setOptimizer(optimizer);
@@ -232,11 +266,26 @@ async function start(init: Init): Promise<void> {
       }
     },
   };
-  await restart(fileSpec ?? vaeSpec(init.hyperparameters, driver.shape));
+  await restart(fileSpec ?? vaeSpec(init.hyperparameters, driver.shape), !init.resume);
+  let resumedAt: string | undefined;
+  if (init.resume) {
+    try {
+      await driver.restore(fromWire(init.resume.checkpoint));
+      renderer.addSteps(init.resume.steps);
+      init.resume.epochs.forEach((row) => renderer.addEpoch(row));
+      persistence.savedStep = driver.step;
+      layout.stats.dataset.resumedStep = String(driver.step);
+      resumedAt = format(t('Went on from the checkpoint at step {0}.'), driver.step);
+    } catch (e) {
+      await restart(fileSpec ?? vaeSpec(init.hyperparameters, driver.shape));
+      resumedAt = format(t('The saved run could not be restored ({0}); training starts afresh.'), e instanceof Error ? e.message : String(e));
+      postToHost({ type: 'error', message: resumedAt });
+    }
+  }
   const mb = (driver.dataBytes / 1e6).toFixed(1);
   const dataLine = set.kind === 'points' ? t('Data: {0} training and {1} held-out points ({2} MB on the backend)')
     : set.kind === 'text' ? t('Data: {0} training and {1} held-out characters ({2} MB on the backend)')
       : t('Data: {0} training and {1} held-out images ({2} MB on the backend)');
-  layout.message.textContent = format(dataLine, train.count, heldout.count, mb);
+  layout.message.textContent = [format(dataLine, train.count, heldout.count, mb), resumedAt].filter(Boolean).join(' ');
   if (init.autostart) driver.start();
 }

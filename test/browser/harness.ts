@@ -12,7 +12,8 @@ import { buildPlaygroundHtml, makeNonce } from '../../src/extension/html';
 import { loadBundledMnist } from '../../src/node/bundledData';
 import { WEBVIEW_STRINGS } from '../../src/shared/strings';
 import { VAE_DEFAULTS } from '../../src/core/families/vaeConfig';
-import type { BackendName, VaeHyperparameters } from '../../src/shared/protocol';
+import type { BackendName, ResumeData, VaeHyperparameters } from '../../src/shared/protocol';
+import type { WireCheckpoint } from '../../src/shared/checkpointWire';
 import type { ModelSpec } from '../../src/core/modelfile/types';
 import type { DataSet } from '../../src/core/data/dataset';
 
@@ -40,6 +41,20 @@ export interface PageOptions {
   dataset?: DataSet;
   /** Keeps every WebGL context the page creates in window.__gl, so that a test can lose one (WEBGL_lose_context). */
   captureWebGL?: boolean;
+  /** Seconds between checkpoints sent to the host (default 0: only on pause). */
+  checkpointEverySeconds?: number;
+  /** A run to go on from, as the host sends it after a reload (see pageCheckpoint). */
+  resume?: ResumeData;
+  /** Whether the init message starts training (default true). */
+  autostart?: boolean;
+}
+
+/** The run folder name the stand-in host gives the page. */
+export const TEST_RUN = 'test-run-20261129-000000';
+
+/** JSON with every Uint8Array as {$b64}, for the stand-in to revive in the page. */
+function encodeBytes(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (v instanceof Uint8Array ? { $b64: Buffer.from(v).toString('base64') } : v));
 }
 
 /** A served playground page in a running browser. */
@@ -67,15 +82,18 @@ function serve(opts: PageOptions): Promise<Server> {
     }
     if (url.pathname === '/test/init.json') {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({
+      res.end(encodeBytes({
         type: 'init', title: 'GenLab test',
         hyperparameters: { ...pick(VAE_DEFAULTS), ...opts.hyperparameters },
         dataset: header,
         strings: Object.fromEntries(WEBVIEW_STRINGS.map((s) => [s, s])),
         wasmBase: `${origin}/dist/wasm/`,
         disabledBackends: opts.disabledBackends ?? [],
-        autostart: true,
+        autostart: opts.autostart ?? true,
+        checkpointEverySeconds: opts.checkpointEverySeconds ?? 0,
+        panelState: { source: 'builtin', run: TEST_RUN, running: opts.autostart ?? true },
         ...(opts.spec ? { spec: opts.spec } : {}),
+        ...(opts.resume ? { resume: opts.resume } : {}),
       }));
       return;
     }
@@ -107,12 +125,26 @@ const STAND_IN = `
   document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI + ' at ' + e.sourceFile + ':' + e.lineNumber + ':' + e.columnNumber + ' ' + e.sample));
   try { new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__longTasks.push({ start: e.startTime, duration: e.duration })))
     .observe({ type: 'longtask', buffered: true }); } catch {}
+  window.__checkpoints = []; window.__state = undefined;
+  const revive = (v) => {
+    if (Array.isArray(v)) return v.map(revive);
+    if (!v || typeof v !== 'object') return v;
+    if (typeof v.$b64 === 'string') return Uint8Array.from(atob(v.$b64), (c) => c.charCodeAt(0));
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, revive(x)]));
+  };
   window.acquireVsCodeApi = () => ({
-    getState: () => undefined, setState: () => {},
+    getState: () => window.__state, setState: (s) => { window.__state = s; },
     postMessage: async (m) => {
+      if (m && m.type === 'checkpoint') {
+        // Kept whole for the test; the log gets a summary (a checkpoint is megabytes).
+        window.__checkpoints.push(m);
+        window.__toHost.push({ type: 'checkpoint', reason: m.reason, step: m.checkpoint.state.trainer.step });
+        window.postMessage({ type: 'checkpointSaved', step: m.checkpoint.state.trainer.step, run: '${TEST_RUN}' }, '*');
+        return;
+      }
       window.__toHost.push(m);
       if (m && m.type === 'ready') {
-        const init = await (await fetch('/test/init.json')).json();
+        const init = revive(await (await fetch('/test/init.json')).json());
         const body = await (await fetch('/test/pixels')).arrayBuffer();
         if (init.dataset.kind === 'points') init.dataset.points = new Float32Array(body);
         else if (init.dataset.kind === 'text') init.dataset.tokens = new Int32Array(body);
@@ -164,6 +196,31 @@ export async function openPlayground(opts: PageOptions = {}): Promise<Playground
     cspViolations: () => page.evaluate(() => (window as unknown as { __csp: string[] }).__csp),
     close: async () => { await browser.close(); server.close(); },
   };
+}
+
+/** For afterEach: screenshots the page of a failed test into test-results/browser-<title>.png, then closes it. */
+export async function closeAfterTest(p: PlaygroundPage | undefined, test: { title: string; state?: string } | undefined): Promise<void> {
+  if (p && test?.state === 'failed') {
+    await p.page.screenshot({ path: `test-results/browser-${test.title.replace(/\W+/g, '-').slice(0, 60)}.png`, fullPage: true }).catch(() => {});
+  }
+  await p?.close();
+}
+
+/** The page's latest checkpoint message (sent on pause or by the timer), as the host would receive it. */
+export async function pageCheckpoint(page: Page): Promise<WireCheckpoint> {
+  const json = await page.evaluate(() => {
+    const list = (window as unknown as { __checkpoints: Array<{ checkpoint: unknown }> }).__checkpoints;
+    const last = list[list.length - 1];
+    if (!last) return '';
+    return JSON.stringify(last.checkpoint, (_k, v: unknown) => {
+      if (!(v instanceof Uint8Array)) return v;
+      let s = '';
+      for (let i = 0; i < v.length; i += 0x8000) s += String.fromCharCode(...v.subarray(i, i + 0x8000));
+      return { $b64: btoa(s) };
+    });
+  });
+  if (!json) throw new Error('the page sent no checkpoint');
+  return JSON.parse(json, (_k, v: unknown) => (v && typeof v === 'object' && typeof (v as { $b64?: unknown }).$b64 === 'string' ? new Uint8Array(Buffer.from((v as { $b64: string }).$b64, 'base64')) : v)) as WireCheckpoint;
 }
 
 /** Waits until the stats element reports at least `steps` steps; returns its data attributes. */

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { Page } from 'playwright-core';
-import { openPlayground, waitForSteps, type PlaygroundPage } from './harness';
+import { closeAfterTest, openPlayground, waitForSteps, type PlaygroundPage } from './harness';
 import { resolveModelFile, BUNDLED_SHAPES } from '../../src/core/modelfile/defaults';
 
 const stat = (page: Page) => page.evaluate(() => ({ ...(document.getElementById('stats') as HTMLElement).dataset }));
@@ -33,10 +33,7 @@ const convSpec = () => resolveModelFile({
 describe('playground in Chromium', () => {
   let p: PlaygroundPage | undefined;
   afterEach(async function () {
-    if (p && this.currentTest?.state === 'failed') {
-      await p.page.screenshot({ path: `test-results/browser-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}.png`, fullPage: true }).catch(() => {});
-    }
-    await p?.close();
+    await closeAfterTest(p, this.currentTest);
     p = undefined;
   });
 

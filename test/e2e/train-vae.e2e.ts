@@ -39,6 +39,8 @@ const TRAIN_TIMEOUT_MS = Number(process.env.GENLAB_E2E_TRAIN_TIMEOUT_MS || 240_0
 const CHROMIUM = process.env.GENLAB_CHROMIUM || '/usr/bin/chromium';
 const EXPECT_BACKEND = process.env.GENLAB_E2E_EXPECT_BACKEND || '';
 const COMMAND_TITLE = 'GenLab: Train VAE';
+const CHECKPOINT_SECONDS = 5;
+const RELOAD_SCREENSHOT = path.join(RESULTS, 'e2e-reload-resumed.png');
 
 // Headless Chromium flags. Playwright itself already adds --no-sandbox (needed as
 // root), --enable-unsafe-swiftshader, --disable-background-networking,
@@ -70,7 +72,7 @@ describe('GenLab e2e (code-server + Chromium)', function () {
     assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} not found: run scripts/ensure-system-deps.sh (or set GENLAB_CHROMIUM)`);
     const codeServer = resolveCodeServer();
     log(`code-server: ${codeServer}`);
-    dirs = makeDirs();
+    dirs = makeDirs({ 'genlab.checkpointIntervalSeconds': CHECKPOINT_SECONDS });
     log(`temp dir: ${dirs.root}`);
     log(`installing ${path.relative(REPO, VSIX)}: ${(await installExtension(codeServer, VSIX, dirs)).split('\n').pop()}`);
     server = await startCodeServer(codeServer, dirs);
@@ -93,6 +95,27 @@ describe('GenLab e2e (code-server + Chromium)', function () {
     this.timeout(60_000);
     await shutDown(browser, server, dirs, path.join(RESULTS, 'e2e-code-server.log'));
   });
+
+  /** The playground's run folders in the workspace (.genlab/runs/vae-playground-*). */
+  const runFolders = () => {
+    const root = path.join(dirs!.workspace, '.genlab', 'runs');
+    return fs.existsSync(root) ? fs.readdirSync(root).filter((n) => n.startsWith('vae-playground-')).map((n) => path.join(root, n)) : [];
+  };
+  const savedStep = (run: string) => (JSON.parse(fs.readFileSync(path.join(run, 'checkpoint', 'state.json'), 'utf8')) as { trainer: { step: number } }).trainer.step;
+  /** Waits for the webview frame to show `ok` in #stats, re-finding the frame as it comes and goes. */
+  async function waitForStats(what: string, ok: (s: Stats) => boolean, timeoutMs: number): Promise<{ frame: Frame; stats: Stats }> {
+    let stats: Stats | undefined, frame: Frame | undefined;
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      frame = await findWebviewFrame(page!);
+      if (frame) {
+        stats = await readStats(frame).catch(() => undefined);
+        if (stats && ok(stats)) return { frame, stats };
+      }
+      await sleep(1000);
+    }
+    throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; last #stats: ${JSON.stringify(stats)}`);
+  }
 
   it(`"${COMMAND_TITLE}" trains and draws samples in the webview`, async function () {
     this.timeout(TRAIN_TIMEOUT_MS + 300_000);
@@ -176,5 +199,49 @@ describe('GenLab e2e (code-server + Chromium)', function () {
     assert.ok(canvas.found, 'canvas#view-samples not found in the webview');
     assert.ok(!canvas.blank, `canvas#view-samples is blank (${canvas.width}x${canvas.height})${canvas.error ? `: ${canvas.error}` : ''}`);
     if (EXPECT_BACKEND) assert.equal(stats.backend, EXPECT_BACKEND, '#stats data-backend');
+  });
+
+  it('after a window reload the panel comes back with its run, goes on from its checkpoint, and saves a PNG into the same run folder', async function () {
+    this.timeout(TRAIN_TIMEOUT_MS + 300_000);
+    assert.ok(page && dirs);
+    // The panel of the test above is still training; the timer saves a checkpoint every few seconds.
+    const before = await waitForStats('a checkpoint saved by the host (data-saved-step)', (s) => s.data.savedStep !== undefined && s.running === 'true', 120_000);
+    const runs = runFolders();
+    assert.equal(runs.length, 1, `one run folder: ${runs.join(', ')}`);
+    const run = runs[0];
+    const onDisk = savedStep(run);
+    log(`before the reload: step ${before.stats.step}, checkpoint on disk at step ${onDisk} in ${path.relative(dirs.workspace, run)}; files ${fs.readdirSync(run).join(', ')}`);
+    assert.ok(fs.existsSync(path.join(run, 'metrics.jsonl')), 'the panel writes metrics.jsonl');
+    assert.ok(fs.existsSync(path.join(run, 'checkpoint', 'encoder', 'model.json')), 'the checkpoint holds each network in TF.js format');
+
+    const t0 = Date.now();
+    await page.reload();
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 120_000 });
+    log(`workbench reloaded after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const back = await waitForStats('the panel back, resumed from its checkpoint (data-resumed-step)', (s) => s.data.resumedStep !== undefined, 180_000);
+    const resumedAt = Number(back.stats.data.resumedStep);
+    log(`the panel came back at step ${resumedAt} after ${((Date.now() - t0) / 1000).toFixed(1)} s: ${JSON.stringify(back.stats.text)}`);
+    assert.ok(resumedAt >= onDisk && resumedAt <= before.stats.step + 200, `resumed at step ${resumedAt}: the checkpoint on disk was at ${onDisk}`);
+    assert.ok(resumedAt > 0);
+    const going = await waitForStats('training to go on past the checkpoint', (s) => s.step >= resumedAt + 3 && s.running === 'true', TRAIN_TIMEOUT_MS);
+    log(`training went on: step ${going.stats.step}`);
+    const message = (await going.frame.locator('#message').textContent()) ?? '';
+    assert.match(message, new RegExp(`Went on from the checkpoint at step ${resumedAt}`), `#message: ${message}`);
+    const canvas = await probeCanvas(going.frame);
+    assert.ok(!canvas.blank, 'samples drawn after the reload');
+
+    await going.frame.locator('#export-samples').click();
+    const exportsDir = path.join(run, 'exports');
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && !(fs.existsSync(exportsDir) && fs.readdirSync(exportsDir).some((f) => f.startsWith('samples-step')))) await sleep(500);
+    const exported = fs.existsSync(exportsDir) ? fs.readdirSync(exportsDir) : [];
+    log(`exported into the same run folder: ${exported.join(', ')}`);
+    assert.ok(exported.some((f) => /^samples-step\d+\.png$/.test(f)), `a samples PNG in ${path.relative(dirs.workspace, exportsDir)}`);
+    assert.deepEqual(runFolders(), [run], 'the resumed panel kept its run folder');
+    const rows = fs.readFileSync(path.join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { step: number }).step);
+    const resumedRow = rows.indexOf(resumedAt + 1);
+    assert.ok(resumedRow > 0 && rows.slice(0, resumedRow).every((st) => st <= resumedAt), 'metrics.jsonl goes on from the checkpoint without repeating steps');
+    await page.screenshot({ path: RELOAD_SCREENSHOT, fullPage: true });
+    log(`screenshot: ${path.relative(REPO, RELOAD_SCREENSHOT)}`);
   });
 });

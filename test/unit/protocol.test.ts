@@ -7,6 +7,7 @@ const spec = vaeSpec({}, { height: 28, width: 28, channels: 1, classes: 10 });
 
 const init = {
   type: 'init', title: 't', wasmBase: 'x/', strings: { a: 'b' }, disabledBackends: ['webgl'], autostart: true,
+  checkpointEverySeconds: 60, panelState: { source: 'builtin', run: 'vae-playground-20261129-080000', running: true },
   hyperparameters: { latentDim: 2, hiddenUnits: 8, batchSize: 4, learningRate: 0.001, beta: 1 },
   dataset: { name: 'm', count: 1, height: 1, width: 1, pixels: new Uint8Array(1), labels: new Uint8Array(1) },
 };

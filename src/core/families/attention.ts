@@ -2,8 +2,9 @@
  * The custom tf.layers layers of the character-level GPT (transformer.ts): token and learned
  * position embeddings, LayerNorm, linear maps, multi-head causal self-attention (Vaswani et al.
  * 2017, "Attention Is All You Need", §3.2; the GPT-2 variant of Radford et al. 2019, as in
- * Karpathy's nanoGPT) and a dropout whose masks come from a seeded generator. Each is registered
- * with tf.serialization, so a model built from them saves and loads with tf.layers' own format.
+ * Karpathy's nanoGPT), whose dropout masks come from seeded generators (seededDropout.ts). Each
+ * is registered with tf.serialization, so a model built from them saves and loads with tf.layers'
+ * own format.
  *
  * Why not tf.layers' own Embedding, Dense and LayerNormalization: on the wasm backend their
  * gradients are 10–100× slower than needed (matMul's transpose flags, the CPU-borrowed gather
@@ -14,6 +15,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayerVariable } from '@tensorflow/tfjs-layers';
 import { Rng } from '../rng';
+import { GenLabDropout, seededDropout, type DropoutSource } from './seededDropout';
 
 type BaseArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer>[0]>;
 type Kwargs = Record<string, unknown> | undefined;
@@ -29,7 +31,7 @@ const normal = (stddev: number, seed: number) => tfl.initializers.randomNormal({
 
 /** Inverted dropout (Srivastava et al. 2014) with a fresh seed from `rng` at every call, so runs repeat exactly. */
 function dropout(x: tf.Tensor, rate: number, rng: Rng, kwargs: Kwargs): tf.Tensor {
-  return rate > 0 && kwargs?.training === true ? tf.dropout(x, rate, undefined, rng.seed()) : x;
+  return seededDropout(x, rate, rng, kwargs?.training === true);
 }
 
 /** Swaps the last two axes. */
@@ -303,7 +305,7 @@ export interface CausalSelfAttentionArgs extends BaseArgs {
  *   y = concat_heads(A·V)·W_o + b_o
  * The mask makes position t attend only to positions s ≤ t, so a prediction never sees the future.
  */
-export class CausalSelfAttention extends tfl.layers.Layer {
+export class CausalSelfAttention extends tfl.layers.Layer implements DropoutSource {
   /** The name a saved model uses for this layer class. */
   static className = 'CausalSelfAttention';
   private readonly heads: number;
@@ -325,6 +327,11 @@ export class CausalSelfAttention extends tfl.layers.Layer {
     this.projectionStd = projectionStd ?? INIT_STD;
     this.seed = seed ?? 0;
     this.rng = new Rng(this.seed + 7);
+  }
+
+  /** The Rng of the dropout masks, which a checkpoint saves; undefined without dropout. */
+  get dropoutRng(): Rng | undefined {
+    return this.rate > 0 && this.rate < 1 ? this.rng : undefined;
   }
 
   /** Creates W_qkv [C, 3C], b_qkv, W_o [C, C] and b_o. */
@@ -375,37 +382,12 @@ export function causalMask(t: number): tf.Tensor2D {
   return tf.tidy(() => tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([t, t]), -1, 0)), MASKED) as tf.Tensor2D);
 }
 
-/** Options of a SeededDropout layer. */
-export interface SeededDropoutArgs extends BaseArgs {
-  rate: number;
-  seed?: number;
-}
-
-/** Dropout whose masks come from a seeded generator (tf.layers' own dropout repeats one mask when seeded). */
-export class SeededDropout extends tfl.layers.Layer {
+/**
+ * The transformer's dropout as saved before GenLabDropout (seededDropout.ts) replaced it: the same
+ * layer under its old class name, so that networks saved then still load.
+ */
+export class SeededDropout extends GenLabDropout {
   /** The name a saved model uses for this layer class. */
   static className = 'SeededDropout';
-  private readonly rate: number;
-  private readonly seed: number;
-  private readonly rng: Rng;
-
-  /** Drops each value with probability `args.rate` when training, scaling the rest by 1/(1 − rate). */
-  constructor(args: SeededDropoutArgs) {
-    const { rate, seed, ...base } = args;
-    super(base);
-    this.rate = rate;
-    this.seed = seed ?? 0;
-    this.rng = new Rng(this.seed);
-  }
-
-  /** The input, with dropout applied when called with { training: true }. */
-  call(inputs: tf.Tensor | tf.Tensor[], kwargs?: Kwargs): tf.Tensor {
-    return tf.tidy(() => dropout(one(inputs), this.rate, this.rng, kwargs));
-  }
-
-  /** Serializable config. */
-  getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), rate: this.rate, seed: this.seed };
-  }
 }
 tf.serialization.registerClass(SeededDropout);

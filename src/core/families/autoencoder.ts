@@ -16,13 +16,14 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Batch, DeviceData } from '../data/deviceData';
 import type { DataShape, GenerativeModel, LossTerms, ViewOptions } from '../family';
 import { bernoulliNllFromLogits, squaredError } from '../losses';
-import { buildSequential, takesImages } from '../modelfile/layers';
+import { takesImages } from '../modelfile/layers';
 import type { ModelSpec, OptimizerSpec } from '../modelfile/types';
 import { OptimizerSet } from '../optimizers';
 import { Rng } from '../rng';
 import type { ChartSpec, FormulaSpec, View } from '../views';
 import { autoencoderViews, type AutoencoderLike } from './autoencoderViews';
 import { buildTiedDecoder } from './tiedDense';
+import { buildSeededSequential, dropoutRngs } from './seededDropout';
 
 /** The autoencoder's loss chart; the y label names the unit of the reconstruction loss. */
 export function autoencoderCharts(reconstruction: 'bernoulli' | 'gaussian'): ChartSpec[] {
@@ -58,9 +59,9 @@ export class Autoencoder implements GenerativeModel, AutoencoderLike {
   private readonly optimizer: tf.Optimizer;
   private readonly trainable: tf.Variable[];
   private readonly rng: Rng;
-  /** The random generators training draws from (see GenerativeModel). */
+  /** The random generators training draws from (see GenerativeModel), the dropout masks' included. */
   get rngs(): readonly Rng[] {
-    return [this.rng];
+    return [this.rng, ...dropoutRngs(this.encoder, this.decoder)];
   }
   private readonly imageInput: boolean;
   private readonly shape: DataShape;
@@ -83,10 +84,10 @@ export class Autoencoder implements GenerativeModel, AutoencoderLike {
     if (!enc || (!dec && !this.tied)) throw new Error('an autoencoder needs "encoder" and "decoder" networks');
     // A leading flatten (allowed before tied dense layers) needs the image shape, as convolutions do.
     this.imageInput = takesImages(enc) || enc[0]?.type === 'flatten';
-    this.encoder = buildSequential('encoder', enc, this.imageInput ? [shape.height, shape.width, shape.channels] : [this.features], this.rng.seed());
+    this.encoder = buildSeededSequential('encoder', enc, this.imageInput ? [shape.height, shape.width, shape.channels] : [this.features], this.rng.seed());
     const decoderSeed = this.rng.seed(); // drawn either way, so later random draws do not depend on tiedWeights
     try {
-      this.decoder = this.tied ? buildTiedDecoder('decoder', this.encoder, this.latentDim) : buildSequential('decoder', dec, [this.latentDim], decoderSeed);
+      this.decoder = this.tied ? buildTiedDecoder('decoder', this.encoder, this.latentDim) : buildSeededSequential('decoder', dec, [this.latentDim], decoderSeed);
     } catch (e) {
       this.encoder.dispose();
       throw e;

@@ -14,12 +14,13 @@ import type { DataShape, GenerativeModel, LossTerms, ViewOptions } from '../fami
 import { discriminatorLoss, generatorLoss, meanProbability } from '../ganLosses';
 import type { StepRow } from '../loop';
 import { CollapseMonitor } from '../metrics';
-import { buildSequential, takesImages } from '../modelfile/layers';
+import { takesImages } from '../modelfile/layers';
 import type { ModelSpec, OptimizerSpec } from '../modelfile/types';
 import { OptimizerSet } from '../optimizers';
 import { Rng } from '../rng';
 import type { ChartSpec, FormulaSpec, View } from '../views';
 import { conditionalCharts, conditionalFormula, conditionalViews, GRID_COLUMNS, SAMPLE_GRID, type ConditionalLike } from './conditionalViews';
+import { buildSeededSequential, dropoutRngs } from './seededDropout';
 
 /** The conditional GAN families. */
 export type ConditionalFamily = 'cgan' | 'acgan';
@@ -68,9 +69,9 @@ export class ConditionalGan implements GenerativeModel, ConditionalLike {
   private readonly dVars: tf.Variable[];
   private readonly gVars: tf.Variable[];
   private readonly rng: Rng;
-  /** The random generators training draws from (see GenerativeModel). */
+  /** The random generators training draws from (see GenerativeModel), the dropout masks' included. */
   get rngs(): readonly Rng[] {
-    return [this.rng, this.evalRng];
+    return [this.rng, this.evalRng, ...dropoutRngs(this.generator, this.discriminator)];
   }
   /** Noise for evaluate() and sample(), apart from training's, so evaluating does not change training. */
   private readonly evalRng: Rng;
@@ -97,11 +98,11 @@ export class ConditionalGan implements GenerativeModel, ConditionalLike {
     this.charts = conditionalCharts(this.family);
     this.formula = conditionalFormula(this.family, spec.loss.generator, spec.loss.labelSmoothing);
 
-    this.generator = buildSequential('generator', g, [this.latentDim + this.classes], this.rng.seed());
+    this.generator = buildSeededSequential('generator', g, [this.latentDim + this.classes], this.rng.seed());
     this.imageDiscriminator = takesImages(d);
     const extra = acgan ? 0 : this.classes; // CGAN appends c to D's input (as label planes for a convolutional D)
     const dInput = this.imageDiscriminator ? [shape.height, shape.width, shape.channels + extra] : [this.features + extra];
-    this.discriminator = buildSequential('discriminator', d, dInput, this.rng.seed());
+    this.discriminator = buildSeededSequential('discriminator', d, dInput, this.rng.seed());
     this.checkOutputs(acgan ? 1 + this.classes : 1);
     this.dVars = this.discriminator.trainableWeights.map((w) => w.read() as tf.Variable);
     this.gVars = this.generator.trainableWeights.map((w) => w.read() as tf.Variable);

@@ -22,7 +22,7 @@ import type { Batch, DeviceData } from '../data/deviceData';
 import type { DataShape, GenerativeModel, LossTerms, ViewOptions } from '../family';
 import type { StepRow } from '../loop';
 import { TIME_EMBEDDING_DIMS } from '../modelfile/defaults';
-import { buildSequential, takesImages } from '../modelfile/layers';
+import { takesImages } from '../modelfile/layers';
 import type { ModelSpec, OptimizerSpec } from '../modelfile/types';
 import { OptimizerSet } from '../optimizers';
 import { Rng } from '../rng';
@@ -30,6 +30,7 @@ import type { ChartSpec, ControlSpec, FormulaSpec, View } from '../views';
 import { noiseSchedule, timeEmbeddingTable, type NoiseSchedule } from './ddpmSchedule';
 import { ddpmViews, TIME_CONTROL, TrajectoryCache, type DdpmLike } from './ddpmViews';
 import { GAN_DIVERGENCE_CHART } from './gan';
+import { buildSeededSequential, dropoutRngs } from './seededDropout';
 
 /** The denoising loss per step and on held-out data per epoch. */
 export const DDPM_LOSS_CHART: ChartSpec = {
@@ -81,9 +82,9 @@ export class Ddpm implements GenerativeModel, DdpmLike {
   private readonly noiseScale: tf.Tensor2D;
   private readonly optimizer: tf.Optimizer;
   private readonly rng: Rng;
-  /** The random generators training draws from (see GenerativeModel). */
+  /** The random generators training draws from (see GenerativeModel), the dropout masks' included. */
   get rngs(): readonly Rng[] {
-    return [this.rng, this.evalRng];
+    return [this.rng, this.evalRng, ...dropoutRngs(this.denoiser)];
   }
   /** Noise and time steps for evaluate() and sample(), apart from training's. */
   private readonly evalRng: Rng;
@@ -103,7 +104,7 @@ export class Ddpm implements GenerativeModel, DdpmLike {
     this.imageInput = takesImages(network);
     const E = TIME_EMBEDDING_DIMS;
     const input = this.imageInput ? [shape.height, shape.width, shape.channels + E] : [this.features + E];
-    this.denoiser = buildSequential('denoiser', network, input, this.rng.seed());
+    this.denoiser = buildSeededSequential('denoiser', network, input, this.rng.seed());
     const out = this.denoiser.outputs[0].shape.slice(1) as number[];
     if (out.reduce((a, b) => a * b, 1) !== this.features) {
       this.denoiser.dispose();

@@ -11,12 +11,13 @@ import type { DataShape, GenerativeModel, LossTerms, ViewOptions } from '../fami
 import { discriminatorLoss, generatorLoss, meanProbability } from '../ganLosses';
 import type { StepRow } from '../loop';
 import { CollapseMonitor } from '../metrics';
-import { buildSequential, takesImages } from '../modelfile/layers';
+import { takesImages } from '../modelfile/layers';
 import type { GeneratorLoss, ModelSpec, OptimizerSpec } from '../modelfile/types';
 import { OptimizerSet } from '../optimizers';
 import { Rng } from '../rng';
 import type { ChartSpec, FormulaSpec, View } from '../views';
 import { ganViews, type GanLike } from './ganViews';
+import { buildSeededSequential, dropoutRngs } from './seededDropout';
 
 export { COLLAPSE_STEPS, CollapseMonitor, DISCRIMINATOR_WINNING } from '../metrics';
 
@@ -81,9 +82,9 @@ export class Gan implements GenerativeModel, GanLike {
   private readonly dOptimizer: tf.Optimizer;
   private readonly gOptimizer: tf.Optimizer;
   private readonly rng: Rng;
-  /** The random generators training draws from (see GenerativeModel). */
+  /** The random generators training draws from (see GenerativeModel), the dropout masks' included. */
   get rngs(): readonly Rng[] {
-    return [this.rng, this.evalRng];
+    return [this.rng, this.evalRng, ...dropoutRngs(this.generator, this.discriminator)];
   }
   /** Noise for evaluate() and sample(), apart from training's, so evaluating does not change training. */
   private readonly evalRng: Rng;
@@ -105,8 +106,8 @@ export class Gan implements GenerativeModel, GanLike {
     if (!gen || !disc) throw new Error(`a ${spec.family} needs "generator" and "discriminator" networks`);
     this.discriminatorTakesImages = takesImages(disc);
     const image = [shape.height, shape.width, shape.channels];
-    this.generator = buildSequential('generator', gen, [spec.latentDim], this.rng.seed());
-    this.discriminator = buildSequential('discriminator', disc, this.discriminatorTakesImages ? image : [this.features], this.rng.seed());
+    this.generator = buildSeededSequential('generator', gen, [spec.latentDim], this.rng.seed());
+    this.discriminator = buildSeededSequential('discriminator', disc, this.discriminatorTakesImages ? image : [this.features], this.rng.seed());
     const out = this.generator.outputs[0].shape.slice(1) as number[];
     if (out.reduce((a, b) => a * b, 1) !== this.features) {
       this.dispose();

@@ -24,12 +24,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Batch, DeviceData } from '../data/deviceData';
 import type { DataShape, GenerativeModel, LossTerms, ViewOptions } from '../family';
-import { buildSequential, inferShapes, takesImages } from '../modelfile/layers';
+import { inferShapes, takesImages } from '../modelfile/layers';
 import type { LayerSpec, ModelSpec, OptimizerSpec } from '../modelfile/types';
 import { OptimizerSet } from '../optimizers';
 import { Rng } from '../rng';
 import type { ChartSpec, View } from '../views';
 import { REALNVP_BITS_CHART, REALNVP_FORMULA, REALNVP_LOSS_CHART, realNvpViews, type RealNvpLike } from './realnvpViews';
+import { buildSeededSequential, dropoutRngs } from './seededDropout';
 
 export { REALNVP_BITS_CHART, REALNVP_FORMULA, REALNVP_LOSS_CHART, REALNVP_LAYER_NAMES, REALNVP_VIEW_TITLES } from './realnvpViews';
 
@@ -85,9 +86,9 @@ export class RealNvp implements GenerativeModel, RealNvpLike {
   private readonly perPixelOutput: boolean;
   private readonly optimizer: tf.Optimizer;
   private readonly rng: Rng;
-  /** The random generators training draws from (see GenerativeModel). */
+  /** The random generators training draws from (see GenerativeModel), the dropout masks' included. */
   get rngs(): readonly Rng[] {
-    return [this.rng];
+    return [this.rng, ...dropoutRngs(...this.couplings)];
   }
   /** The optimizers (see GenerativeModel). */
   readonly optimizers: OptimizerSet;
@@ -111,7 +112,7 @@ export class RealNvp implements GenerativeModel, RealNvpLike {
     const last = shapes.length ? shapes[shapes.length - 1] : input;
     this.perPixelOutput = last.length === 3 && last[0] === shape.height && last[1] === shape.width;
     const layers = [...hidden, ...this.outputLayers(last)];
-    this.couplings = Array.from({ length: count }, (_, k) => buildSequential(`coupling${k + 1}`, layers, input, this.rng.seed()));
+    this.couplings = Array.from({ length: count }, (_, k) => buildSeededSequential(`coupling${k + 1}`, layers, input, this.rng.seed()));
     const masks = couplingMasks(shape, count);
     this.masks = masks.map((m) => tf.tensor2d(m, [1, this.features]));
     this.freeMasks = masks.map((m) => tf.tensor2d(m.map((v) => 1 - v), [1, this.features]));

@@ -26,7 +26,8 @@ import type { ModelSpec, OptimizerSpec, TransformerSpec } from '../modelfile/typ
 import { OptimizerSet } from '../optimizers';
 import { Rng } from '../rng';
 import type { ChartSpec, ControlSpec, FormulaSpec, View } from '../views';
-import { CausalSelfAttention, INIT_STD, LayerNorm, Linear, PositionEmbedding, SeededDropout, TokenEmbedding } from './attention';
+import { CausalSelfAttention, INIT_STD, LayerNorm, Linear, PositionEmbedding, TokenEmbedding } from './attention';
+import { dropoutRngs, GenLabDropout } from './seededDropout';
 import { PROMPT_DEFAULTS, transformerViews, type TransformerLike } from './transformerViews';
 
 /** The smoothing α of the bigram baseline (Laplace's add-one, as in makemore's bigram model). */
@@ -74,7 +75,7 @@ export function buildGpt(size: TransformerSpec, vocab: number, rng: Rng, name = 
   const projectionStd = INIT_STD / Math.sqrt(2 * layers); // GPT-2: residual projections scaled by 1/√(number of residual layers)
   const ln = (n: string) => new LayerNorm({ epsilon: LN_EPSILON, name: n });
   const linear = (units: number, n: string, std = INIT_STD, activation: 'gelu' | 'linear' = 'linear') => new Linear({ units, activation, std, seed: rng.seed(), name: n });
-  const drop = (x: tfl.SymbolicTensor, n: string) => (dropout > 0 ? new SeededDropout({ rate: dropout, seed: rng.seed(), name: n }).apply(x) as tfl.SymbolicTensor : x);
+  const drop = (x: tfl.SymbolicTensor, n: string) => (dropout > 0 ? new GenLabDropout({ rate: dropout, seed: rng.seed(), name: n }).apply(x) as tfl.SymbolicTensor : x);
   const apply = (layer: tfl.layers.Layer, x: tfl.SymbolicTensor | tfl.SymbolicTensor[]) => layer.apply(x) as tfl.SymbolicTensor;
   const tokens = tfl.input({ shape: [context], dtype: 'int32', name: 'tokens' });
   const embedded = apply(new TokenEmbedding({ vocab, units: c, seed: rng.seed(), name: 'tokenEmbedding' }), tokens);
@@ -109,8 +110,10 @@ export class CharTransformer implements GenerativeModel, TransformerLike {
   private readonly rng: Rng;
   /** The random generators training draws from (see GenerativeModel). */
   get rngs(): readonly Rng[] {
-    return [this.rng];
+    return [this.rng, ...this.dropoutRngs];
   }
+  /** The mask streams of the network's dropout (none when transformer.dropout is 0). */
+  private readonly dropoutRngs: readonly Rng[];
   /** The optimizers (see GenerativeModel). */
   readonly optimizers: OptimizerSet;
   private trainTokens?: Int32Array;
@@ -124,6 +127,7 @@ export class CharTransformer implements GenerativeModel, TransformerLike {
     this.rng = new Rng(spec.training.seed);
     this.viewSeed = spec.training.seed + 1;
     this.gpt = buildGpt(spec.transformer, this.vocab, this.rng);
+    this.dropoutRngs = dropoutRngs(this.gpt);
     this.optimizers = new OptimizerSet(spec.optimizer);
     this.optimizer = this.optimizers.all[0];
     this.controls = [

@@ -10,12 +10,13 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Batch, DeviceData } from '../data/deviceData';
 import type { DataShape, GenerativeModel, LossTerms, ViewOptions } from '../family';
 import { bernoulliNllFromLogits, gaussianKlToStandard, gaussianNll, klWeight, reparameterize } from '../losses';
-import { buildSequential, takesImages } from '../modelfile/layers';
+import { takesImages } from '../modelfile/layers';
 import type { ModelSpec, OptimizerSpec } from '../modelfile/types';
 import { OptimizerSet } from '../optimizers';
 import { Rng } from '../rng';
 import type { ChartSpec, FormulaSpec, View } from '../views';
 import { vaeViews, type VaeLike } from './vaeViews';
+import { buildSeededSequential, dropoutRngs } from './seededDropout';
 
 export { VAE_DEFAULTS, vaeSpec, type VaeConfig } from './vaeConfig';
 
@@ -62,9 +63,9 @@ export class Vae implements GenerativeModel, VaeLike {
   readonly latentDim: number;
   private readonly optimizer: tf.Optimizer;
   private readonly rng: Rng;
-  /** The random generators training draws from (see GenerativeModel). */
+  /** The random generators training draws from (see GenerativeModel), the dropout masks' included. */
   get rngs(): readonly Rng[] {
-    return [this.rng];
+    return [this.rng, ...dropoutRngs(this.encoder, this.decoder)];
   }
   private readonly imageInput: boolean;
   private readonly shape: DataShape;
@@ -80,8 +81,8 @@ export class Vae implements GenerativeModel, VaeLike {
     const enc = spec.networks.encoder, dec = spec.networks.decoder;
     if (!enc || !dec) throw new Error('a VAE needs "encoder" and "decoder" networks');
     this.imageInput = takesImages(enc);
-    this.encoder = buildSequential('encoder', enc, this.imageInput ? [shape.height, shape.width, shape.channels] : [features], this.rng.seed());
-    this.decoder = buildSequential('decoder', dec, [spec.latentDim], this.rng.seed());
+    this.encoder = buildSeededSequential('encoder', enc, this.imageInput ? [shape.height, shape.width, shape.channels] : [features], this.rng.seed());
+    this.decoder = buildSeededSequential('decoder', dec, [spec.latentDim], this.rng.seed());
     this.optimizers = new OptimizerSet(spec.optimizer);
     this.optimizer = this.optimizers.all[0];
     this.fixedZ = tf.randomNormal([SAMPLE_GRID, spec.latentDim], 0, 1, 'float32', this.rng.seed());
