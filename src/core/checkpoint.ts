@@ -87,7 +87,7 @@ function joined(data: tf.io.WeightData | undefined): ArrayBuffer {
 export async function captureCheckpoint(model: GenerativeModel, trainer: Trainer, hash: string): Promise<Checkpoint> {
   const state: CheckpointState = {
     format: 'genlab-checkpoint', version: 1, family: model.family, specHash: hash,
-    trainer: trainer.state, rngs: model.rngs.map((r) => r.state), counters: { ...(model.counters ?? {}) }, learningRate: model.learningRate, savedAt: new Date().toISOString(),
+    trainer: trainer.state, rngs: model.rngs.map((r) => r.state), counters: { ...(model.counters ?? {}) }, learningRate: model.optimizers.learningRate, savedAt: new Date().toISOString(),
   };
   const networks: Record<string, NetworkArtifacts> = {};
   for (const [name, net] of Object.entries(model.networks)) {
@@ -202,5 +202,5 @@ export async function restoreCheckpoint(model: GenerativeModel, trainer: Trainer
   trainer.restore(ckpt.state.trainer);
   ckpt.state.rngs.forEach((r, i) => (model.rngs[i].state = r));
   if (model.counters) Object.assign(model.counters, ckpt.state.counters);
-  model.setLearningRate(ckpt.state.learningRate);
+  model.optimizers.setLearningRate(ckpt.state.learningRate);
 }

@@ -5,7 +5,6 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { OptimizerSpec } from './modelfile/types';
 import type { Batch, DeviceData } from './data/deviceData';
 import type { DataSet } from './data/dataset';
 import type { ChartSpec, ControlSpec, FormulaSpec, View } from './views';
@@ -50,13 +49,7 @@ export interface GenerativeModel {
   sample(n: number): tf.Tensor2D;
   /** The family's views, computed from held-out data; reads back from the backend asynchronously. */
   views(heldout: DeviceData, options: ViewOptions): Promise<View[]>;
-  /** The current learning rate. */
-  readonly learningRate: number;
-  /** Changes the learning rate from the next step on, keeping weights and optimizer moments. */
-  setLearningRate(lr: number): void;
-  /** Applies new settings of the same optimizer class live; throws if the class differs. */
-  setOptimizer(spec: OptimizerSpec): void;
-  /** The optimizers, for checkpoints of their moments. */
+  /** The optimizers: the learning rate and live settings (OptimizerSet), and their moments for checkpoints. */
   readonly optimizers: OptimizerSet;
   /** The random generators the model draws from while training (noise, time steps), for checkpoints. */
   readonly rngs: readonly Rng[];

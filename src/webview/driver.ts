@@ -3,42 +3,19 @@
  * Steps go out in chunks of `readEvery`; each chunk ends in one asynchronous read, and the
  * driver then yields a task (never waiting on requestAnimationFrame, which stops when hidden).
  */
-import { uploadSplit, type DeviceData } from '../core/data/deviceData';
 import { shapeOfData, type DataSet } from '../core/data/dataset';
 import { createModel } from '../core/families';
 import type { DataShape, GenerativeModel } from '../core/family';
 import type { ModelSpec, OptimizerSpec } from '../core/modelfile/types';
-import { Trainer, type Divergence, type EpochRow, type StepRow } from '../core/loop';
+import { Trainer } from '../core/loop';
 import { captureCheckpoint, restoreCheckpoint, specHash, type Checkpoint } from '../core/checkpoint';
-import type { View } from '../core/views';
 import { yieldToEventLoop } from './scheduler';
 import { ContextLostError, type ContextWatch } from './contextLoss';
 import { SpeedMeter } from './speed';
+import { UploadedData } from './uploaded';
+import type { DriverEvents } from './driverEvents';
 
-/** What the panel shows about training. */
-export interface DriverStatus {
-  step: number;
-  epoch: number;
-  samplesPerSec: number;
-  running: boolean;
-}
-
-/** Callbacks from the driver to the panel. */
-export interface DriverEvents {
-  /** A new model was built (after a reset), before its first views. */
-  onModel(model: GenerativeModel, spec: ModelSpec): void;
-  onSteps(rows: StepRow[]): void;
-  onEpoch(row: EpochRow): void;
-  onViews(views: View[]): Promise<void>;
-  onStatus(status: DriverStatus): void;
-  onError(error: Error): void;
-  /** A loss term became NaN or infinite: training paused; recover() restores the last good checkpoint (`restore`: its step, and the learning rate it will use). */
-  onDiverged(d: Divergence, restore: { step: number; learningRate: number }): void;
-  /** The WebGL context was lost: training stopped; recoverContext() rebuilds on a new backend. */
-  onContextLost(): void;
-  /** A checkpoint was taken while training (every `checkpointMs`), for the run folder. */
-  onCheckpoint?(checkpoint: Checkpoint): void;
-}
+export type { DriverEvents, DriverStatus } from './driverEvents';
 
 /** The learning rate after a divergence, as a fraction of the last good checkpoint's. */
 const RECOVERY_FACTOR = 0.1;
@@ -52,8 +29,7 @@ const VIEW_DUTY = 5;
 
 /** Trains one model at a time on one uploaded data set. */
 export class TrainingDriver {
-  private train: DeviceData | undefined;
-  private heldout: DeviceData | undefined;
+  private readonly uploaded: UploadedData;
   private inputs: Record<string, string | number> = {};
   private model: GenerativeModel | undefined;
   private trainer: Trainer | undefined;
@@ -72,7 +48,9 @@ export class TrainingDriver {
   checkpointMs = GOOD_CHECKPOINT_MS;
 
   /** Keeps the data, uploaded on the first reset; `readEvery` is the number of steps between loss reads. */
-  constructor(private readonly data: { train: DataSet; heldout: DataSet }, private readonly events: DriverEvents, private readonly readEvery: number, private readonly watch?: ContextWatch) {}
+  constructor(private readonly data: { train: DataSet; heldout: DataSet }, private readonly events: DriverEvents, private readonly readEvery: number, private readonly watch?: ContextWatch) {
+    this.uploaded = new UploadedData(data);
+  }
 
   /** `p`, failing with ContextLostError as soon as the WebGL context is lost (GPU waits would hang). */
   private g<T>(p: Promise<T>): Promise<T> {
@@ -94,36 +72,25 @@ export class TrainingDriver {
     return this.captureGood();
   }
 
-  /** Continues from `checkpoint` (a saved run): its weights, optimizer state, step and random state. */
-  async restore(checkpoint: Checkpoint): Promise<void> {
-    if (!this.model || !this.trainer) throw new Error('there is no model to restore into');
+  /**
+   * Continues from `checkpoint` (a saved run): its weights, optimizer state, step and random state.
+   * The panel starts over (onModel) and `redraw` puts back the run's curves before the first views.
+   */
+  async restore(checkpoint: Checkpoint, redraw?: () => void): Promise<void> {
+    if (!this.model || !this.trainer || !this.spec) throw new Error('there is no model to restore into');
     await this.pause();
     await restoreCheckpoint(this.model, this.trainer, checkpoint, this.hash);
     this.good = { checkpoint, at: performance.now() };
     this.speed.clear();
+    this.events.onModel(this.model, this.spec);
+    redraw?.();
     await this.refreshViews();
     this.emitStatus();
   }
 
   /** Bytes the data takes on the backend. */
   get dataBytes(): number {
-    return (this.train?.bytes ?? 0) + (this.heldout?.bytes ?? 0);
-  }
-
-  /**
-   * Uploads the data for `spec` once: images and points as they are, text cut into windows of the
-   * model's context (uploaded again only when the context changes).
-   */
-  private upload(spec: ModelSpec): { train: DeviceData; heldout: DeviceData } {
-    const text = this.data.train.kind === 'text';
-    const window = text ? spec.transformer.context : 0;
-    if (!this.train || !this.heldout || this.train.window !== window) {
-      this.train?.dispose();
-      this.heldout?.dispose();
-      this.train = uploadSplit(this.data.train, 'train', window);
-      this.heldout = uploadSplit(this.data.heldout, 'heldout', window);
-    }
-    return { train: this.train, heldout: this.heldout };
+    return this.uploaded.bytes;
   }
 
   /** Whether the loop is running. */
@@ -157,7 +124,7 @@ export class TrainingDriver {
     this.trainer?.dispose();
     this.model?.dispose();
     this.model = undefined;
-    const { train, heldout } = this.upload(spec);
+    const { train, heldout } = this.uploaded.forSpec(spec);
     this.model = createModel(spec, this.shape);
     this.model.setTrainingSet?.(this.data.train);
     this.inputs = Object.fromEntries((this.model.controls ?? []).map((c) => [c.id, c.default]));
@@ -218,7 +185,7 @@ export class TrainingDriver {
     await this.pause();
     await restoreCheckpoint(this.model, this.trainer, this.good.checkpoint, this.hash);
     const lr = this.good.checkpoint.state.learningRate * factor;
-    this.model.setLearningRate(lr);
+    this.model.optimizers.setLearningRate(lr);
     this.speed.clear();
     await this.refreshViews();
     this.emitStatus();
@@ -236,8 +203,7 @@ export class TrainingDriver {
     this.running = false;
     this.model = undefined;
     this.trainer = undefined;
-    this.train = undefined;
-    this.heldout = undefined;
+    this.uploaded.forget();
     await restartBackend();
     await this.reset(spec);
     if (good && this.model && this.trainer) {
@@ -251,17 +217,17 @@ export class TrainingDriver {
 
   /** Changes the learning rate from the next step on; weights and Adam moments stay. */
   setLearningRate(lr: number): void {
-    this.model?.setLearningRate(lr);
+    this.model?.optimizers.setLearningRate(lr);
   }
 
   /** Applies new optimizer settings of the same class without a restart. */
   setOptimizer(spec: OptimizerSpec): void {
-    this.model?.setOptimizer(spec);
+    this.model?.optimizers.setOptimizer(spec);
   }
 
   /** The current model's learning rate. */
   get learningRate(): number {
-    return this.model?.learningRate ?? 0;
+    return this.model?.optimizers.learningRate ?? 0;
   }
 
   /** Chooses held-out example `index` (the traversal's centre); the one chosen before becomes the other end of the interpolation. */
@@ -306,9 +272,10 @@ export class TrainingDriver {
   }
 
   private async refreshViews(): Promise<void> {
-    if (!this.model || !this.heldout) return;
+    const heldout = this.uploaded.heldout;
+    if (!this.model || !heldout) return;
     const started = performance.now();
-    await this.events.onViews(await this.g(this.model.views(this.heldout, { focusIndex: this.focusIndex, secondIndex: this.secondIndex, inputs: this.inputs })));
+    await this.events.onViews(await this.g(this.model.views(heldout, { focusIndex: this.focusIndex, secondIndex: this.secondIndex, inputs: this.inputs })));
     this.lastViews = performance.now();
     this.viewCost = this.lastViews - started;
   }
@@ -327,7 +294,6 @@ export class TrainingDriver {
     await this.pause();
     this.trainer?.dispose();
     this.model?.dispose();
-    this.train?.dispose();
-    this.heldout?.dispose();
+    this.uploaded.dispose();
   }
 }

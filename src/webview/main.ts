@@ -8,7 +8,7 @@ import { format, type WebviewString } from '../shared/strings';
 import { startBackend, type BackendChoice } from './backend';
 import { ContextWatch } from './contextLoss';
 import { readNumber, type TextField } from './controls';
-import { TrainingDriver } from './driver';
+import { TrainingDriver, type DriverEvents, type DriverStatus } from './driver';
 import { onHostMessage, postToHost } from './host';
 import { buildLayout, type Layout } from './layout';
 import { Renderer } from './render';
@@ -161,7 +161,8 @@ async function start(init: Init): Promise<void> {
   const watch = new ContextWatch();
   if (backend.backend === 'webgl') watch.attach();
   const setHyperEnabled = (enabled: boolean) => Object.values(layout.hyper).forEach((f) => { f.disabled = !enabled; });
-  driver = new TrainingDriver({ train, heldout }, {
+  let lastStatus: DriverStatus | undefined;
+  const driverEvents: DriverEvents = {
     onModel: (model, spec) => renderer.configure(model, spec.views),
     onSteps: (rows) => {
       renderer.addSteps(rows);
@@ -176,6 +177,7 @@ async function start(init: Init): Promise<void> {
     },
     onViews: (views) => renderer.setViews(views, focus),
     onStatus: (s) => {
+      lastStatus = s;
       const st = layout.stats;
       st.dataset.step = String(s.step);
       st.dataset.epoch = s.epoch.toFixed(2);
@@ -215,7 +217,8 @@ async function start(init: Init): Promise<void> {
       postToHost({ type: 'error', message });
     },
     onContextLost: () => void recoverContext(),
-  }, backend.backend === 'webgl' ? 5 : 1, watch);
+  };
+  driver = new TrainingDriver({ train, heldout }, driverEvents, backend.backend === 'webgl' ? 5 : 1, watch);
   if (init.checkpointEverySeconds > 0) driver.checkpointMs = init.checkpointEverySeconds * 1000;
 
   /** Restarts the backend after a lost WebGL context and goes on from the last checkpoint, saying so. */
@@ -255,6 +258,7 @@ async function start(init: Init): Promise<void> {
       }
       persistence.saved(step, run);
       layout.stats.dataset.savedStep = String(step);
+      if (lastStatus) driverEvents.onStatus(lastStatus);
     },
     setOptimizer: (optimizer) => {
       try {
@@ -270,9 +274,11 @@ async function start(init: Init): Promise<void> {
   let resumedAt: string | undefined;
   if (init.resume) {
     try {
-      await driver.restore(fromWire(init.resume.checkpoint));
-      renderer.addSteps(init.resume.steps);
-      init.resume.epochs.forEach((row) => renderer.addEpoch(row));
+      const { steps, epochs } = init.resume;
+      await driver.restore(fromWire(init.resume.checkpoint), () => {
+        renderer.addSteps(steps);
+        epochs.forEach((row) => renderer.addEpoch(row));
+      });
       persistence.savedStep = driver.step;
       layout.stats.dataset.resumedStep = String(driver.step);
       resumedAt = format(t('Went on from the checkpoint at step {0}.'), driver.step);

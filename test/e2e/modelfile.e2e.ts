@@ -360,7 +360,7 @@ describe('GenLab e2e: model files (code-server + Chromium)', function () {
     fs.writeFileSync(path.join(dirs.workspace, 'bad-photos', 'cats', 'a.png'), encodePng({ width: 8, height: 8, channels: 1, pixels: new Uint8Array(64).fill(128) }));
     fs.writeFileSync(path.join(dirs.workspace, 'bad-photos', 'cats', 'notes.txt'), 'not a picture\n');
     // A run trained from the terminal, for the GenLab view to list.
-    const cli = spawnSync(process.execPath, [path.join(REPO, 'bin', 'genlab.js'), 'train', path.join(REPO, 'examples', 'gan-ring.genlab.json'), '--steps', '20', '--out', path.join(dirs.workspace, '.genlab', 'runs', RUN_NAME)], { encoding: 'utf8' });
+    const cli = spawnSync(process.execPath, [path.join(REPO, 'bin', 'genlab.js'), 'train', path.join(dirs.workspace, 'gan-ring.genlab.json'), '--steps', '20', '--out', path.join(dirs.workspace, '.genlab', 'runs', RUN_NAME)], { encoding: 'utf8' });
     log(`genlab train for the runs view: exit ${cli.status}${cli.status ? `\n${cli.stderr}` : ''}`);
     fs.writeFileSync(path.join(dirs.workspace, FASHION_FILE), '{\n  "family": "vae",\n  "data": "fashion-mnist"\n}\n');
     fs.writeFileSync(path.join(dirs.workspace, BAD_PHOTOS_FILE), '{\n  "family": "vae",\n  "data": { "path": "bad-photos" }\n}\n');
@@ -722,5 +722,29 @@ describe('GenLab e2e: model files (code-server + Chromium)', function () {
     assert.match(text, /gan · step 20 · dLoss \d/);
     await page.screenshot({ path: shot('e2e-runs-view.png') });
     timings.push(`runs view ${secs(t0)}`);
+  });
+
+  it('Resume in the GenLab view opens the run in the playground and goes on from its checkpoint', async function () {
+    this.timeout(TRAIN_TIMEOUT_MS + 120_000);
+    assert.ok(page);
+    const t0 = Date.now();
+    const row = page.locator('.part.sidebar .monaco-list-row', { hasText: RUN_NAME }).first();
+    await row.hover();
+    await row.locator('.action-label[aria-label*="Resume Training"]').click();
+    let stats: Stats | undefined;
+    const frame = await waitUntil('the run\'s panel, resumed at step 20 and training on', async () => {
+      const f = await findWebviewFrame(page!);
+      stats = f ? await readStats(f).catch(() => undefined) : undefined;
+      return stats?.data.resumedStep === '20' && stats.step > 22 ? f : undefined;
+    }, TRAIN_TIMEOUT_MS, () => `last #stats: ${JSON.stringify(stats)}`, 1000);
+    log(`resumed from the GenLab view: ${JSON.stringify(stats?.text)} (${secs(t0)})`);
+    await page.screenshot({ path: shot('e2e-runs-resume.png') });
+    await frame.evaluate(() => (document.getElementById('btn-start') as HTMLElement | null)?.click());
+    await waitUntil('training to pause', async () => (await readStats(frame)).running === 'false', 60_000);
+    const metrics = fs.readFileSync(path.join(dirs!.workspace, '.genlab', 'runs', RUN_NAME, 'metrics.jsonl'), 'utf8');
+    const steps = metrics.trim().split('\n').map((l) => JSON.parse(l) as { step: number; heldout?: unknown; metrics?: unknown }).filter((r) => !r.heldout && !r.metrics).map((r) => r.step);
+    assert.deepEqual(steps.slice(0, 21), Array.from({ length: 21 }, (_, i) => i + 1), 'the panel appended to the terminal run\'s metrics, from step 21 on');
+    await runCommand(page, 'View: Close All Editors');
+    timings.push(`runs resume ${secs(t0)}`);
   });
 });

@@ -155,7 +155,7 @@ describe('divergence', () => {
     const hash = specHash(run.spec);
     const good = await captureCheckpoint(run.model, trainer, hash);
     const tensors = tf.memory().numTensors;
-    run.model.setLearningRate(1e8);
+    run.model.optimizers.setLearningRate(1e8);
     await trainer.runSteps(200);
     await trainer.flush();
     assert.ok(trainer.diverged, `no divergence; losses ${run.losses.slice(-5)}`);
@@ -167,7 +167,7 @@ describe('divergence', () => {
     assert.equal(trainer.step, stoppedAt, 'no step while diverged');
 
     await restoreCheckpoint(run.model, trainer, good, hash);
-    run.model.setLearningRate(good.state.learningRate / 10);
+    run.model.optimizers.setLearningRate(good.state.learningRate / 10);
     assert.equal(trainer.diverged, undefined);
     assert.equal(trainer.step, 5);
     const before = run.losses.length;

@@ -217,13 +217,13 @@ describe('conditional GANs (CGAN, AC-GAN)', () => {
     const gan = build('cgan');
     const opt = gan as unknown as { dOptimizer: { learningRate: number; beta1: number }; gOptimizer: { learningRate: number; beta1: number } };
     assert.equal(opt.dOptimizer.beta1, 0.5);
-    gan.setLearningRate(1e-3);
-    assert.equal(gan.learningRate, 1e-3);
+    gan.optimizers.setLearningRate(1e-3);
+    assert.equal(gan.optimizers.learningRate, 1e-3);
     assert.equal(opt.dOptimizer.learningRate, 1e-3);
     assert.equal(opt.gOptimizer.learningRate, 1e-3);
-    gan.setOptimizer({ type: 'adam', learningRate: 5e-4, beta1: 0.3 });
-    assert.deepEqual([opt.dOptimizer.beta1, opt.gOptimizer.beta1, gan.learningRate], [0.3, 0.3, 5e-4]);
-    assert.throws(() => gan.setOptimizer({ type: 'sgd', learningRate: 0.1 }), /restart/);
+    gan.optimizers.setOptimizer({ type: 'adam', learningRate: 5e-4, beta1: 0.3 });
+    assert.deepEqual([opt.dOptimizer.beta1, opt.gOptimizer.beta1, gan.optimizers.learningRate], [0.3, 0.3, 5e-4]);
+    assert.throws(() => gan.optimizers.setOptimizer({ type: 'sgd', learningRate: 0.1 }), /restart/);
     const winning = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ step: from + i, epoch: 0, values: { dReal: 0.99, dFake: 0.01 } }));
     assert.equal(gan.watch(winning(1, 100)), undefined);
     assert.equal(gan.watch(winning(101, 100)), DISCRIMINATOR_WINNING);

@@ -182,13 +182,13 @@ describe('GAN', () => {
     assert.equal(ns.formula.template, 'L_D = −log D(x) − log(1 − D(G(z))) = {0}; L_G = −log D(G(z)) = {1}');
     assert.equal(mm.formula.template, 'L_D = −(1 − s)·log D(x) − s·log(1 − D(x)) − log(1 − D(G(z))) = {0}; L_G = log(1 − D(G(z))) = {1}');
     const opts = ['dOptimizer', 'gOptimizer'].map((k) => (ns as unknown as Record<string, { learningRate: number; beta1: number }>)[k]);
-    ns.setLearningRate(3e-4);
+    ns.optimizers.setLearningRate(3e-4);
     assert.deepEqual(opts.map((o) => o.learningRate), [3e-4, 3e-4]);
-    ns.setOptimizer({ type: 'adam', learningRate: 5e-4, beta1: 0.3 });
+    ns.optimizers.setOptimizer({ type: 'adam', learningRate: 5e-4, beta1: 0.3 });
     assert.deepEqual(opts.map((o) => [o.learningRate, o.beta1]), [[5e-4, 0.3], [5e-4, 0.3]]);
-    assert.equal(ns.learningRate, 5e-4);
-    assert.throws(() => ns.setOptimizer({ type: 'sgd', learningRate: 0.1 }), /restart/);
-    assert.throws(() => ns.setLearningRate(0));
+    assert.equal(ns.optimizers.learningRate, 5e-4);
+    assert.throws(() => ns.optimizers.setOptimizer({ type: 'sgd', learningRate: 0.1 }), /restart/);
+    assert.throws(() => ns.optimizers.setLearningRate(0));
     ns.dispose(); mm.dispose();
   });
 });

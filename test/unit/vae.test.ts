@@ -85,16 +85,16 @@ describe('VAE', () => {
     const trainer = new Trainer(vae, trainData, heldoutData, { batchSize: 16, readEvery: 5, seed: 2 });
     await trainer.runSteps(5);
     const before = vae.decoder.getWeights()[0].arraySync() as number[][];
-    assert.throws(() => vae.setLearningRate(0));
-    assert.throws(() => vae.setLearningRate(-1));
-    assert.throws(() => vae.setLearningRate(Number.NaN));
-    vae.setLearningRate(1e-12);
+    assert.throws(() => vae.optimizers.setLearningRate(0));
+    assert.throws(() => vae.optimizers.setLearningRate(-1));
+    assert.throws(() => vae.optimizers.setLearningRate(Number.NaN));
+    vae.optimizers.setLearningRate(1e-12);
     await trainer.runSteps(1);
     const after = vae.decoder.getWeights()[0].arraySync() as number[][];
     const maxDiff = Math.max(...before.flatMap((row, i) => row.map((v, j) => Math.abs(v - after[i][j]))));
     assert.ok(maxDiff < 1e-6, `weights moved by ${maxDiff} at a learning rate of 1e-12`);
-    assert.equal(vae.learningRate, 1e-12);
-    vae.setLearningRate(1e-2);
+    assert.equal(vae.optimizers.learningRate, 1e-12);
+    vae.optimizers.setLearningRate(1e-2);
     await trainer.runSteps(1);
     const moved = vae.decoder.getWeights()[0].arraySync() as number[][];
     assert.ok(moved.some((row, i) => row.some((v, j) => Math.abs(v - after[i][j]) > 1e-4)), 'a learning rate of 1e-2 should move weights');
@@ -104,11 +104,11 @@ describe('VAE', () => {
   it('applies new optimizer settings live and refuses another optimizer class', async () => {
     const vae = new Vae(vaeSpec({ hiddenUnits: 8, batchSize: 8 }, shape), shape);
     const adam = (vae as unknown as { optimizer: { beta1: number; beta2: number } }).optimizer;
-    vae.setOptimizer({ type: 'adam', learningRate: 0.002, beta1: 0.5, beta2: 0.99 });
-    assert.equal(vae.learningRate, 0.002);
+    vae.optimizers.setOptimizer({ type: 'adam', learningRate: 0.002, beta1: 0.5, beta2: 0.99 });
+    assert.equal(vae.optimizers.learningRate, 0.002);
     assert.equal(adam.beta1, 0.5);
     assert.equal(adam.beta2, 0.99);
-    assert.throws(() => vae.setOptimizer({ type: 'sgd', learningRate: 0.1 }), /restart/);
+    assert.throws(() => vae.optimizers.setOptimizer({ type: 'sgd', learningRate: 0.1 }), /restart/);
     vae.dispose();
   });
 

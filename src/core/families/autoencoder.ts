@@ -17,7 +17,7 @@ import type { Batch, DeviceData } from '../data/deviceData';
 import type { DataShape, GenerativeModel, LossTerms, ViewOptions } from '../family';
 import { bernoulliNllFromLogits, squaredError } from '../losses';
 import { takesImages } from '../modelfile/layers';
-import type { ModelSpec, OptimizerSpec } from '../modelfile/types';
+import type { ModelSpec } from '../modelfile/types';
 import { OptimizerSet } from '../optimizers';
 import { Rng } from '../rng';
 import type { ChartSpec, FormulaSpec, View } from '../views';
@@ -180,20 +180,6 @@ export class Autoencoder implements GenerativeModel, AutoencoderLike {
     return autoencoderViews(this, heldout);
   }
 
-  /** The current learning rate. */
-  get learningRate(): number {
-    return this.optimizers.learningRate;
-  }
-
-  /** Changes the learning rate from the next step on, keeping weights and moments. */
-  setLearningRate(lr: number): void {
-    this.optimizers.setLearningRate(lr);
-  }
-
-  /** Applies `spec` to the running optimizers, keeping their moments; throws for another optimizer class. */
-  setOptimizer(spec: OptimizerSpec): void {
-    this.optimizers.setOptimizer(spec);
-  }
 
   /** The encoder and the decoder (with tied weights, the saved decoder carries the encoder's kernels it uses). */
   get networks(): Readonly<Record<string, tfl.LayersModel>> {

@@ -15,7 +15,7 @@ import { discriminatorLoss, generatorLoss, meanProbability } from '../ganLosses'
 import type { StepRow } from '../loop';
 import { CollapseMonitor } from '../metrics';
 import { takesImages } from '../modelfile/layers';
-import type { ModelSpec, OptimizerSpec } from '../modelfile/types';
+import type { ModelSpec } from '../modelfile/types';
 import { OptimizerSet } from '../optimizers';
 import { Rng } from '../rng';
 import type { ChartSpec, FormulaSpec, View } from '../views';
@@ -258,20 +258,6 @@ export class ConditionalGan implements GenerativeModel, ConditionalLike {
     return conditionalViews(this, heldout);
   }
 
-  /** The current learning rate. */
-  get learningRate(): number {
-    return this.optimizers.learningRate;
-  }
-
-  /** Changes the learning rate from the next step on, keeping weights and moments. */
-  setLearningRate(lr: number): void {
-    this.optimizers.setLearningRate(lr);
-  }
-
-  /** Applies `spec` to the running optimizers, keeping their moments; throws for another optimizer class. */
-  setOptimizer(spec: OptimizerSpec): void {
-    this.optimizers.setOptimizer(spec);
-  }
 
   /** The generator and the discriminator. */
   get networks(): Readonly<Record<string, tfl.LayersModel>> {

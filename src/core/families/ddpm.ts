@@ -23,7 +23,7 @@ import type { DataShape, GenerativeModel, LossTerms, ViewOptions } from '../fami
 import type { StepRow } from '../loop';
 import { TIME_EMBEDDING_DIMS } from '../modelfile/defaults';
 import { takesImages } from '../modelfile/layers';
-import type { ModelSpec, OptimizerSpec } from '../modelfile/types';
+import type { ModelSpec } from '../modelfile/types';
 import { OptimizerSet } from '../optimizers';
 import { Rng } from '../rng';
 import type { ChartSpec, ControlSpec, FormulaSpec, View } from '../views';
@@ -248,20 +248,6 @@ export class Ddpm implements GenerativeModel, DdpmLike {
     return this.schedule.alphaBars[this.schedule.steps] > MAX_TERMINAL_ALPHA_BAR ? TERMINAL_SIGNAL_WARNING : undefined;
   }
 
-  /** The current learning rate. */
-  get learningRate(): number {
-    return this.optimizers.learningRate;
-  }
-
-  /** Changes the learning rate from the next step on, keeping weights and moments. */
-  setLearningRate(lr: number): void {
-    this.optimizers.setLearningRate(lr);
-  }
-
-  /** Applies `spec` to the running optimizers, keeping their moments; throws for another optimizer class. */
-  setOptimizer(spec: OptimizerSpec): void {
-    this.optimizers.setOptimizer(spec);
-  }
 
   /** The denoiser ε_θ. */
   get networks(): Readonly<Record<string, tfl.LayersModel>> {

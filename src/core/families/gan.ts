@@ -12,7 +12,7 @@ import { discriminatorLoss, generatorLoss, meanProbability } from '../ganLosses'
 import type { StepRow } from '../loop';
 import { CollapseMonitor } from '../metrics';
 import { takesImages } from '../modelfile/layers';
-import type { GeneratorLoss, ModelSpec, OptimizerSpec } from '../modelfile/types';
+import type { GeneratorLoss, ModelSpec } from '../modelfile/types';
 import { OptimizerSet } from '../optimizers';
 import { Rng } from '../rng';
 import type { ChartSpec, FormulaSpec, View } from '../views';
@@ -204,20 +204,6 @@ export class Gan implements GenerativeModel, GanLike {
     return this.monitor.watch(rows);
   }
 
-  /** The current learning rate. */
-  get learningRate(): number {
-    return this.optimizers.learningRate;
-  }
-
-  /** Changes the learning rate from the next step on, keeping weights and moments. */
-  setLearningRate(lr: number): void {
-    this.optimizers.setLearningRate(lr);
-  }
-
-  /** Applies `spec` to the running optimizers, keeping their moments; throws for another optimizer class. */
-  setOptimizer(spec: OptimizerSpec): void {
-    this.optimizers.setOptimizer(spec);
-  }
 
   /** The generator and the discriminator. */
   get networks(): Readonly<Record<string, tfl.LayersModel>> {

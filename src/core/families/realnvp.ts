@@ -25,7 +25,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Batch, DeviceData } from '../data/deviceData';
 import type { DataShape, GenerativeModel, LossTerms, ViewOptions } from '../family';
 import { inferShapes, takesImages } from '../modelfile/layers';
-import type { LayerSpec, ModelSpec, OptimizerSpec } from '../modelfile/types';
+import type { LayerSpec, ModelSpec } from '../modelfile/types';
 import { OptimizerSet } from '../optimizers';
 import { Rng } from '../rng';
 import type { ChartSpec, View } from '../views';
@@ -281,20 +281,6 @@ export class RealNvp implements GenerativeModel, RealNvpLike {
     return realNvpViews(this, heldout, options);
   }
 
-  /** The current learning rate. */
-  get learningRate(): number {
-    return this.optimizers.learningRate;
-  }
-
-  /** Changes the learning rate from the next step on, keeping weights and moments. */
-  setLearningRate(lr: number): void {
-    this.optimizers.setLearningRate(lr);
-  }
-
-  /** Applies `spec` to the running optimizers, keeping their moments; throws for another optimizer class. */
-  setOptimizer(spec: OptimizerSpec): void {
-    this.optimizers.setOptimizer(spec);
-  }
 
   /** The coupling networks, coupling1 … couplingK (applied in that order from x to z). */
   get networks(): Readonly<Record<string, tfl.LayersModel>> {

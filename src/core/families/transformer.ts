@@ -22,7 +22,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { Batch, DeviceData } from '../data/deviceData';
 import { isTextSet, type DataSet } from '../data/dataset';
 import type { DataShape, GenerativeModel, LossTerms, ViewOptions } from '../family';
-import type { ModelSpec, OptimizerSpec, TransformerSpec } from '../modelfile/types';
+import type { ModelSpec, TransformerSpec } from '../modelfile/types';
 import { OptimizerSet } from '../optimizers';
 import { Rng } from '../rng';
 import type { ChartSpec, ControlSpec, FormulaSpec, View } from '../views';
@@ -212,20 +212,6 @@ export class CharTransformer implements GenerativeModel, TransformerLike {
     return transformerViews(this, heldout, options);
   }
 
-  /** The current learning rate. */
-  get learningRate(): number {
-    return this.optimizers.learningRate;
-  }
-
-  /** Changes the learning rate from the next step on, keeping weights and moments. */
-  setLearningRate(lr: number): void {
-    this.optimizers.setLearningRate(lr);
-  }
-
-  /** Applies `spec` to the running optimizers, keeping their moments; throws for another optimizer class. */
-  setOptimizer(spec: OptimizerSpec): void {
-    this.optimizers.setOptimizer(spec);
-  }
 
   /** The one network, "transformer". */
   get networks(): Readonly<Record<string, tfl.LayersModel>> {

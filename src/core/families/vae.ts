@@ -11,7 +11,7 @@ import type { Batch, DeviceData } from '../data/deviceData';
 import type { DataShape, GenerativeModel, LossTerms, ViewOptions } from '../family';
 import { bernoulliNllFromLogits, gaussianKlToStandard, gaussianNll, klWeight, reparameterize } from '../losses';
 import { takesImages } from '../modelfile/layers';
-import type { ModelSpec, OptimizerSpec } from '../modelfile/types';
+import type { ModelSpec } from '../modelfile/types';
 import { OptimizerSet } from '../optimizers';
 import { Rng } from '../rng';
 import type { ChartSpec, FormulaSpec, View } from '../views';
@@ -174,20 +174,6 @@ export class Vae implements GenerativeModel, VaeLike {
     return vaeViews(this, heldout, options);
   }
 
-  /** The current learning rate. */
-  get learningRate(): number {
-    return this.optimizers.learningRate;
-  }
-
-  /** Changes the learning rate from the next step on, keeping weights and moments. */
-  setLearningRate(lr: number): void {
-    this.optimizers.setLearningRate(lr);
-  }
-
-  /** Applies `spec` to the running optimizers, keeping their moments; throws for another optimizer class. */
-  setOptimizer(spec: OptimizerSpec): void {
-    this.optimizers.setOptimizer(spec);
-  }
 
   /** The encoder and the decoder. */
   get networks(): Readonly<Record<string, tfl.LayersModel>> {
