@@ -65,6 +65,8 @@ export class PlaygroundPanel {
   readonly run: PanelRun;
   /** Why the model file cannot train, while it cannot. */
   private problems: string[] | undefined;
+  /** Whether the webview was sent its init message (a second "ready" means it started again). */
+  private initSent = false;
   /** The last status the webview reported. */
   lastStatus: Extract<WebviewMessage, { type: 'status' }> | undefined;
 
@@ -204,7 +206,12 @@ export class PlaygroundPanel {
     switch (msg.type) {
       case 'ready':
         if (this.showsOnlyProblems) void this.postProblems();
-        else void this.sendInit();
+        else {
+          // A webview that starts again (it crashed, or was reloaded) goes on from the run's last checkpoint.
+          if (this.initSent) Object.assign(this.how, { resume: true, autostart: this.lastStatus?.running ?? this.how.autostart });
+          this.initSent = true;
+          void this.sendInit();
+        }
         break;
       case 'status':
         this.lastStatus = msg;
@@ -292,7 +299,7 @@ export class PlaygroundPanel {
   /** The run's checkpoint to go on from, when this panel was asked to resume and one fits the model. */
   private resumeData(): ResumeData | undefined {
     if (!this.how.resume) return undefined;
-    this.how.resume = false; // a webview that restarts later gets its checkpoints from the timer, not this one
+    this.how.resume = false;
     this.spec ??= this.run.savedSpec();
     if (!this.spec) return undefined;
     try {

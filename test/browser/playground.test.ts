@@ -229,10 +229,10 @@ describe('playground in Chromium', () => {
     assert.deepEqual(await p.cspViolations(), []);
   });
 
-  it('soak: tensor count and bytes stay flat over many steps, views and checkpoints (GENLAB_SOAK_STEPS, default 300)', async function () {
+  it('soak: tensor count and bytes stay flat over many steps, views and checkpoints sent to the host (GENLAB_SOAK_STEPS, default 300)', async function () {
     const steps = Number(process.env.GENLAB_SOAK_STEPS ?? 300);
     this.timeout(120000 + steps * 500);
-    p = await openPlayground({ hyperparameters: { hiddenUnits: 32, batchSize: 16 } });
+    p = await openPlayground({ hyperparameters: { hiddenUnits: 32, batchSize: 16 }, checkpointEverySeconds: 5 });
     const settled = async (atLeast: number) => {
       await waitForSteps(p!.page, atLeast, 60000 + steps * 400);
       await click(p!.page, 'btn-start'); // pause: no step or view in flight

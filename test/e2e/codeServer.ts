@@ -294,3 +294,31 @@ export async function shutDown(browser: Browser | undefined, server: RunningCode
   if (process.env.GENLAB_E2E_KEEP === '1') console.log(`      [e2e] kept ${dirs.root}`);
   else fs.rmSync(dirs.root, { recursive: true, force: true });
 }
+
+/** Runs a command by its palette title; retries while the command list is still loading. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  for (let attempt = 1; attempt <= 4; attempt++) {
+    await page.keyboard.press('Control+Shift+P');
+    const input = page.locator('.quick-input-widget input.input');
+    try {
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+    } catch {
+      console.log(`      [e2e] command palette did not open (attempt ${attempt})`);
+      await page.keyboard.press('Escape');
+      continue;
+    }
+    await page.keyboard.type(title, { delay: 10 });
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 10_000 });
+    } catch {
+      console.log(`      [e2e] "${title}" not in the command palette yet (attempt ${attempt})`);
+      await page.keyboard.press('Escape');
+      await sleep(1000);
+      continue;
+    }
+    await row.click();
+    return;
+  }
+  throw new Error(`could not run "${title}" from the command palette`);
+}

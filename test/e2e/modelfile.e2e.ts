@@ -28,6 +28,7 @@ import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
 import { encodePng } from '../../src/node/png';
 import {
   openBrowser,
+  runCommand,
   openWorkbench,
   shutDown,
   installExtension,
@@ -149,34 +150,6 @@ const secs = (t0: number) => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 // ---------------------------------------------------------------- webview probes (as in train-vae.e2e.ts)
 
 // ---------------------------------------------------------------- workbench helpers
-
-/** Runs a command by its palette title; retries while the command list is still loading. */
-async function runCommand(page: Page, title: string): Promise<void> {
-  for (let attempt = 1; attempt <= 4; attempt++) {
-    await page.keyboard.press('Control+Shift+P');
-    const input = page.locator('.quick-input-widget input.input');
-    try {
-      await input.waitFor({ state: 'visible', timeout: 10_000 });
-    } catch {
-      log(`command palette did not open (attempt ${attempt})`);
-      await page.keyboard.press('Escape');
-      continue;
-    }
-    await page.keyboard.type(title, { delay: 10 });
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-    try {
-      await row.waitFor({ state: 'visible', timeout: 10_000 });
-    } catch {
-      log(`"${title}" not in the command palette yet (attempt ${attempt})`);
-      await page.keyboard.press('Escape');
-      await sleep(1000);
-      continue;
-    }
-    await row.click();
-    return;
-  }
-  throw new Error(`could not run "${title}" from the command palette`);
-}
 
 /** Quick Open (Ctrl+P) `name` and wait until its editor is the active one. */
 /** True when an aria-label ("name", "name, Editor Group 2", "name, file results") names exactly `name`. */

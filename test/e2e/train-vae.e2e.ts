@@ -17,6 +17,7 @@ import type { Browser, Frame, Page } from 'playwright-core';
 import { describeFrames, findWebviewFrame, probeCanvas, readStats, type CanvasProbe, type Stats } from './webview';
 import {
   openBrowser,
+  runCommand,
   openWorkbench,
   shutDown,
   installExtension,
@@ -243,5 +244,15 @@ describe('GenLab e2e (code-server + Chromium)', function () {
     assert.ok(resumedRow > 0 && rows.slice(0, resumedRow).every((st) => st <= resumedAt), 'metrics.jsonl goes on from the checkpoint without repeating steps');
     await page.screenshot({ path: RELOAD_SCREENSHOT, fullPage: true });
     log(`screenshot: ${path.relative(REPO, RELOAD_SCREENSHOT)}`);
+
+    // The webview alone starts again (as after a crash): the host hands it the run's last checkpoint.
+    const reloadedAt = (await readStats(going.frame)).step;
+    await going.frame.evaluate(() => { document.getElementById('stats')!.dataset.resumedStep = 'stale'; });
+    await runCommand(page, 'Developer: Reload Webviews');
+    const again = await waitForStats('the webview, started again, back at a checkpoint', (s) => s.data.resumedStep !== undefined && s.data.resumedStep !== 'stale', 120_000);
+    const againAt = Number(again.stats.data.resumedStep);
+    log(`the reloaded webview went on from step ${againAt} (it was at ${reloadedAt})`);
+    assert.ok(againAt >= resumedAt && againAt <= reloadedAt + 50, `went on from ${againAt}`);
+    assert.deepEqual(runFolders(), [run], 'still the same run folder');
   });
 });
