@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients'; // tf.grad below; GenLab gets them from tfjs-layers
 import { bernoulliNllFromLogits, gaussianKlToStandard, gaussianNll, klWeight, reparameterize, squaredError } from '../../src/core/losses';
 import { testBackend } from './setup';
 
@@ -20,6 +21,24 @@ describe('losses', () => {
     }, 0));
     const got = await bernoulliNllFromLogits(tf.tensor2d(logits), tf.tensor2d(x)).data();
     expected.forEach((e, i) => assert.ok(Math.abs(got[i] - e) < 1e-4 * Math.max(1, Math.abs(e)), `row ${i}: ${got[i]} vs ${e}`));
+  });
+
+  it('Bernoulli NLL\'s written-out gradient σ(l) − x matches central differences, with saturated logits and upstream weights', async () => {
+    const l = tf.tensor2d([[2.0, -1.0, 0.0, 40], [-40, 3.5, 0.5, -0.2]]);
+    const x = tf.tensor2d([[1, 0, 0.3, 0], [0, 1, 1, 0.5]]);
+    const w = tf.tensor1d([0.7, -2]);
+    const f = (t: tf.Tensor) => tf.sum(tf.mul(bernoulliNllFromLogits(t as tf.Tensor2D, x), w));
+    const g = await tf.grad(f)(l).array() as number[][];
+    const lv = await l.array(), xv = await x.array(), wv = await w.array();
+    const nll = (v: number, t: number) => Math.max(v, 0) - v * t + Math.log1p(Math.exp(-Math.abs(v)));
+    for (let i = 0; i < 2; i++) {
+      for (let j = 0; j < 4; j++) {
+        const h = 1e-3, v = lv[i][j];
+        const numeric = wv[i] * (nll(v + h, xv[i][j]) - nll(v - h, xv[i][j])) / (2 * h);
+        assert.ok(Math.abs(g[i][j] - numeric) < 1e-3, `∂/∂l[${i}][${j}] = ${g[i][j]}, central difference ${numeric}`);
+      }
+    }
+    tf.dispose([l, x, w]);
   });
 
   it('analytic KL(q‖N(0,I)) matches a Monte-Carlo estimate', async () => {
