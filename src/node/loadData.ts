@@ -59,11 +59,8 @@ export function loadSpecData(spec: ModelSpec, baseDir: string, extensionRoot: st
   }
   const at = resolveDataPath(d.path, baseDir, env);
   switch (dataKindAt(at, d.path)) {
-    case 'text': {
-      const text = readTextFile(at, d.path);
-      if (!text.length) throw new Error(`${d.path}: the file is empty`);
-      return textSetFromString(d.path, text);
-    }
+    case 'text':
+      return textSetFromString(d.path, readTextFile(at, d.path)); // readTextFile refuses an empty file
     case 'csv':
       return readCsv(at, { labelColumn: d.labelColumn, size: d.size, name: d.path });
     case 'folder':
