@@ -40,6 +40,7 @@ export const WEBVIEW_STRINGS = [
   'Restore step {0} with learning rate {1}',
   'Save PNG',
   'saved at step {0}',
+  'This GPU cannot render 32-bit floats ({0}), so training runs in 16-bit floats: a little less precise, still finite.',
   'Went on from the checkpoint at step {0}.',
   'The saved run could not be restored ({0}); training starts afresh.',
   'The GPU context was lost ({0}). Restarting the backend…',

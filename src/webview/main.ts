@@ -139,6 +139,10 @@ async function start(init: Init): Promise<void> {
     });
   }, (id, value) => void driver.setInput(id, value));
 
+  if (backend.precision?.bits === 16) {
+    layout.notice.textContent = format(t('This GPU cannot render 32-bit floats ({0}), so training runs in 16-bit floats: a little less precise, still finite.'), backend.precision.reason);
+    layout.notice.hidden = false;
+  }
   if (backend.backend !== 'webgl') {
     const reason = backend.skipped.join('; ');
     layout.notice.textContent = format(t('WebGL is not available here ({0}). Training runs on {1} instead, which is slower.'), reason, backend.backend);
@@ -182,12 +186,13 @@ async function start(init: Init): Promise<void> {
       st.dataset.step = String(s.step);
       st.dataset.epoch = s.epoch.toFixed(2);
       st.dataset.backend = backend.backend;
+      st.dataset.precision = String(backend.precision?.bits ?? '');
       st.dataset.running = String(s.running);
       st.dataset.tensors = String(tf.memory().numTensors);
       st.dataset.bytes = String(tf.memory().numBytes);
       st.dataset.learningRate = String(driver.learningRate);
       const saved = persistence.savedStep === undefined ? '' : ` · ${format(t('saved at step {0}'), persistence.savedStep)}`;
-      st.textContent = `${t('Step')} ${s.step} · ${t('Epoch')} ${s.epoch.toFixed(2)} · ${Math.round(s.samplesPerSec)} ${t('samples/s')} · ${t('Backend')}: ${backend.backend} · ${s.running ? t('running') : t('paused')}${saved}`;
+      st.textContent = `${t('Step')} ${s.step} · ${t('Epoch')} ${s.epoch.toFixed(2)} · ${Math.round(s.samplesPerSec)} ${t('samples/s')} · ${t('Backend')}: ${backend.backend}${backend.precision?.bits === 16 ? ' (float16)' : ''} · ${s.running ? t('running') : t('paused')}${saved}`;
       persistence.setRunning(s.running);
       layout.startPause.textContent = s.running ? t('Pause') : s.step === 0 ? t('Start') : t('Resume');
       layout.stepOnce.disabled = s.running;

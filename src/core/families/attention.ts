@@ -22,8 +22,11 @@ type Kwargs = Record<string, unknown> | undefined;
 
 /** GPT-2's weight initialization: N(0, 0.02²) (residual projections are scaled further by the caller). */
 export const INIT_STD = 0.02;
-/** The additive mask of future positions: large enough that exp() underflows to exactly 0 in float32. */
-const MASKED = -1e9;
+/**
+ * The additive mask of future positions: exp(−10⁴) underflows to exactly 0 in float32, and
+ * float16 (largest 65504) still holds it; −10⁹ became −Inf there, and 0·(−Inf) a NaN.
+ */
+const MASKED = -1e4;
 
 const one = (inputs: tf.Tensor | tf.Tensor[]): tf.Tensor => (Array.isArray(inputs) ? inputs[0] : inputs);
 const shapeOf = (s: tfl.Shape | tfl.Shape[]): tfl.Shape => (Array.isArray(s[0]) ? s[0] : s) as tfl.Shape;
