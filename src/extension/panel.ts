@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { basename, dirname, join } from 'node:path';
-import { RUNS_DIR, writeExport } from '../node/runs';
+import { RUNS_DIR, writeExport, writeSamplesPreview } from '../node/runs';
 import { freshRunName, PanelRun } from '../node/panelRun';
 import { MAX_PROBLEMS, parseWebviewMessage, type BackendName, type HostMessage, type ResumeData, type WebviewMessage } from '../shared/protocol';
 import { WEBVIEW_STRINGS } from '../shared/strings';
@@ -231,6 +231,7 @@ export class PlaygroundPanel {
       case 'checkpoint':
         this.guard(() => {
           const step = this.run.saveCheckpoint(msg.checkpoint);
+          if (msg.samplesPng) writeSamplesPreview(this.run.dir, new Uint8Array(Buffer.from(msg.samplesPng, 'base64')));
           this.log.appendLine(`Checkpoint at step ${step} (${msg.reason}) saved in ${this.run.dir}`);
           void this.post({ type: 'checkpointSaved', step, run: this.run.name });
         }, 'checkpoint', msg.checkpoint.state.trainer.step);

@@ -97,6 +97,14 @@ export function writeExport(runDir: string, view: string, step: number, png: Uin
   return file;
 }
 
+/** Saves the run's latest sample grid as <runDir>/samples.png (what the GenLab view shows); refuses bytes that are not a PNG. */
+export function writeSamplesPreview(runDir: string, png: Uint8Array): string {
+  if (!PNG_SIGNATURE.every((b, i) => png[i] === b)) throw new Error('the sample grid is not a PNG image');
+  const file = join(runDir, 'samples.png');
+  writeFileSync(file, png);
+  return file;
+}
+
 /** A new run folder name for model `name` at `now`: <name>-<YYYYMMDD-HHMMSS>. */
 export function runFolderName(name: string, now = new Date()): string {
   const pad = (n: number) => String(n).padStart(2, '0');

@@ -88,8 +88,8 @@ export type WebviewMessage =
   | { type: 'exportPng'; view: string; step: number; png: string }
   /** A new model started from step 0 (the first, a reset or a restart): the host begins a new run folder for it. */
   | { type: 'runStarted'; spec: ModelSpec }
-  /** A checkpoint for the run folder, taken on the timer or when the user paused. */
-  | { type: 'checkpoint'; reason: 'timer' | 'pause'; checkpoint: WireCheckpoint }
+  /** A checkpoint for the run folder, taken on the timer or when the user paused, with the sample grid then as a PNG (base64) for the GenLab view. */
+  | { type: 'checkpoint'; reason: 'timer' | 'pause'; checkpoint: WireCheckpoint; samplesPng?: string }
   /** Metric rows since the last metrics message, for the run's metrics.jsonl. */
   | { type: 'metrics'; steps: StepRow[]; epochs: EpochRow[] };
 
@@ -207,6 +207,9 @@ export function parseHostMessage(v: unknown): HostMessage | undefined {
   return undefined;
 }
 
+/** Base64 text of at most MAX_PNG_BASE64 characters (the PNG signature is checked where the bytes are written). */
+const isPngBase64 = (v: unknown): v is string => typeof v === 'string' && v.length <= MAX_PNG_BASE64 && /^[A-Za-z0-9+/]+={0,2}$/.test(v);
+
 /** Returns the message if it is a well-formed webview message, else undefined. */
 export function parseWebviewMessage(v: unknown): WebviewMessage | undefined {
   if (!isObj(v)) return undefined;
@@ -224,15 +227,14 @@ export function parseWebviewMessage(v: unknown): WebviewMessage | undefined {
     case 'error':
       return has(v, { message: shortStr }) ? { type: 'error', message: v.message as string } : undefined;
     case 'exportPng':
-      return typeof v.view === 'string' && VIEW_ID.test(v.view) && Number.isInteger(v.step) && (v.step as number) >= 0
-        && typeof v.png === 'string' && v.png.length <= MAX_PNG_BASE64 && /^[A-Za-z0-9+/]+={0,2}$/.test(v.png)
+      return typeof v.view === 'string' && VIEW_ID.test(v.view) && Number.isInteger(v.step) && (v.step as number) >= 0 && isPngBase64(v.png)
         ? { type: 'exportPng', view: v.view, step: v.step as number, png: v.png }
         : undefined;
     case 'runStarted':
       return isSpec(v.spec) ? { type: 'runStarted', spec: v.spec as ModelSpec } : undefined;
     case 'checkpoint':
-      return (v.reason === 'timer' || v.reason === 'pause') && isWireCheckpoint(v.checkpoint)
-        ? { type: 'checkpoint', reason: v.reason, checkpoint: v.checkpoint }
+      return (v.reason === 'timer' || v.reason === 'pause') && isWireCheckpoint(v.checkpoint) && (v.samplesPng === undefined || isPngBase64(v.samplesPng))
+        ? { type: 'checkpoint', reason: v.reason, checkpoint: v.checkpoint, ...(v.samplesPng === undefined ? {} : { samplesPng: v.samplesPng as string }) }
         : undefined;
     case 'metrics':
       return isStepRows(v.steps) && isEpochRows(v.epochs) ? { type: 'metrics', steps: v.steps, epochs: v.epochs } : undefined;

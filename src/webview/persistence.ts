@@ -13,6 +13,18 @@ import { postToHost, saveState } from './host';
 /** How often metric rows go to the host. */
 const METRICS_MS = 1000;
 
+/** The views whose picture stands for a run in the GenLab view, in order of preference. */
+const PREVIEW_VIEWS = ['samples', 'classes', 'strip', 'reconstructions'];
+
+/** The first drawn preview view as PNG base64, if the panel shows one. */
+function samplesPreview(): string | undefined {
+  for (const id of PREVIEW_VIEWS) {
+    const canvas = document.getElementById(`view-${id}`) as HTMLCanvasElement | null;
+    if (canvas && !canvas.hidden && canvas.width && canvas.height) return canvas.toDataURL('image/png').replace(/^data:image\/png;base64,/, '');
+  }
+  return undefined;
+}
+
 /** The webview's half of a run that survives: metrics, checkpoints and saved state. */
 export class RunPersistence {
   private steps: StepRow[] = [];
@@ -52,11 +64,12 @@ export class RunPersistence {
     return this.everySeconds > 0 && performance.now() - this.lastSent >= this.everySeconds * 1000;
   }
 
-  /** Sends `checkpoint` to the host for the run folder, after the metrics up to it. */
+  /** Sends `checkpoint` to the host for the run folder, after the metrics up to it, with the sample grid shown then. */
   send(checkpoint: Checkpoint, reason: 'timer' | 'pause'): void {
     this.flushMetrics();
     this.lastSent = performance.now();
-    postToHost({ type: 'checkpoint', reason, checkpoint: toWire(checkpoint) });
+    const samplesPng = samplesPreview();
+    postToHost({ type: 'checkpoint', reason, checkpoint: toWire(checkpoint), ...(samplesPng ? { samplesPng } : {}) });
   }
 
   /** The host saved a checkpoint at `step` in run folder `run`: a reload goes on from there. */

@@ -214,6 +214,7 @@ describe('GenLab e2e (code-server + Chromium)', function () {
     log(`before the reload: step ${before.stats.step}, checkpoint on disk at step ${onDisk} in ${path.relative(dirs.workspace, run)}; files ${fs.readdirSync(run).join(', ')}`);
     assert.ok(fs.existsSync(path.join(run, 'metrics.jsonl')), 'the panel writes metrics.jsonl');
     assert.ok(fs.existsSync(path.join(run, 'checkpoint', 'encoder', 'model.json')), 'the checkpoint holds each network in TF.js format');
+    assert.ok(fs.existsSync(path.join(run, 'samples.png')), 'the sample grid the GenLab view shows for the run');
 
     const t0 = Date.now();
     await page.reload();

@@ -19,6 +19,7 @@ import { fromWire, isWireCheckpoint, MAX_CHECKPOINT_BYTES, toWire, type WireChec
 import { parsePanelState, parseWebviewMessage, parseHostMessage } from '../../src/shared/protocol';
 import { freshRunName, PanelRun, readRunOrigin } from '../../src/node/panelRun';
 import { readMetricsHistory } from '../../src/node/metricsFile';
+import { writeSamplesPreview } from '../../src/node/runs';
 import { testBackend } from './setup';
 
 function start(seed = 1) {
@@ -76,6 +77,9 @@ describe('panel runs: checkpoints and metrics from the webview', () => {
       assert.equal(parseWebviewMessage({ type: 'checkpoint', reason: 'timer', checkpoint }), undefined, why);
     }
     assert.equal(parseWebviewMessage({ type: 'checkpoint', reason: 'because', checkpoint: wire }), undefined, 'an unknown reason');
+    assert.ok(parseWebviewMessage({ type: 'checkpoint', reason: 'pause', checkpoint: wire, samplesPng: 'iVBORw0KGgo=' }), 'with a sample grid');
+    assert.equal(parseWebviewMessage({ type: 'checkpoint', reason: 'pause', checkpoint: wire, samplesPng: '../x.png' }), undefined, 'a sample grid that is not base64');
+    assert.throws(() => writeSamplesPreview(root, new TextEncoder().encode('<svg/>')), /not a PNG/);
     assert.equal(parseWebviewMessage({ type: 'runStarted', spec: { family: 'vae' } }), undefined, 'an unresolved spec');
     assert.ok(parseWebviewMessage({ type: 'runStarted', spec: a.spec }));
     assert.ok(parseWebviewMessage({ type: 'metrics', steps: [{ step: 1, epoch: 0.1, values: { loss: null } }], epochs: [] }), 'NaN arrives as null');
