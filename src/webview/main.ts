@@ -16,6 +16,7 @@ import { nearestPoint } from './views/scatter';
 import { onThemeChange } from './views/theme';
 import { clearCannotTrain, showCannotTrain } from './problems';
 import { RunPersistence } from './persistence';
+import { addExportButton } from './exportButton';
 import { fromWire } from '../shared/checkpointWire';
 
 type Init = Extract<HostMessage, { type: 'init' }>;
@@ -127,7 +128,7 @@ async function start(init: Init): Promise<void> {
   });
   layout.hyperBox.hidden = fileSpec !== undefined;
   const renderer = new Renderer(layout, t, (id, card) => {
-    addExportButton(id, card.caption, card.canvas);
+    addExportButton(id, card.caption, card.canvas, t('Save PNG'), () => driver.step);
     if (id !== 'latent') return;
     if (driver.family === 'vae') card.caption.append(Object.assign(document.createElement('span'), { className: 'hint', textContent: ` ${t('Click a point to choose it; the point chosen before it is the other end of the interpolation.')}` }));
     card.canvas.addEventListener('click', (e) => {
@@ -148,18 +149,6 @@ async function start(init: Init): Promise<void> {
     layout.notice.textContent = format(t('WebGL is not available here ({0}). Training runs on {1} instead, which is slower.'), reason, backend.backend);
     layout.notice.hidden = false;
     postToHost({ type: 'backendFallback', backend: backend.backend, reason });
-  }
-
-  /** A "Save PNG" button in a view's caption: the host saves the picture in the run folder. */
-  function addExportButton(id: string, caption: HTMLElement, canvas: HTMLCanvasElement): void {
-    const button = Object.assign(document.createElement('button'), { className: 'export', textContent: t('Save PNG'), title: t('Save PNG') });
-    button.id = `export-${id}`;
-    button.addEventListener('click', () => {
-      if (canvas.hidden || !canvas.width || !canvas.height) return;
-      const png = canvas.toDataURL('image/png').replace(/^data:image\/png;base64,/, '');
-      postToHost({ type: 'exportPng', view: id, step: driver.step, png });
-    });
-    caption.append(button);
   }
 
   const watch = new ContextWatch();

@@ -9,6 +9,7 @@ import type { ModelSpec } from '../core/modelfile/types';
 import { toWire } from '../shared/checkpointWire';
 import type { PanelState } from '../shared/protocol';
 import { postToHost, saveState } from './host';
+import { canvasPng } from './exportButton';
 
 /** How often metric rows go to the host. */
 const METRICS_MS = 1000;
@@ -20,7 +21,8 @@ const PREVIEW_VIEWS = ['samples', 'classes', 'strip', 'reconstructions'];
 function samplesPreview(): string | undefined {
   for (const id of PREVIEW_VIEWS) {
     const canvas = document.getElementById(`view-${id}`) as HTMLCanvasElement | null;
-    if (canvas && !canvas.hidden && canvas.width && canvas.height) return canvas.toDataURL('image/png').replace(/^data:image\/png;base64,/, '');
+    const png = canvas ? canvasPng(canvas) : undefined;
+    if (png) return png;
   }
   return undefined;
 }
