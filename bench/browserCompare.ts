@@ -6,12 +6,12 @@
  * round by round (order reversed every other round), ratios are taken pair by pair within a
  * round, medians reported. Two clocks: wall time, and CPU time of the whole browser process tree
  * (renderer and the GPU process, where SwiftShader runs), which other load disturbs less.
- * --variants adds GenLab variants (bench/browserPage/variantTable.ts; default: "proposed", the
- * changes this benchmark measured for webgl); --check first compares each variant's kernels with
+ * --variants adds GenLab variants (bench/browserPage/variantTable.ts; default: "stock", GenLab
+ * with tfjs's own WebGL matMul and Adam); --check first compares GenLab's kernels and each variant's with
  * tfjs's on random inputs; --profile NAME prints where a step's time goes (NAME: plain, default
  * or a variant) and exits.
  *   npx tsx bench/browserCompare.ts [--rounds 5] [--steps webgl=30,wasm=30,cpu=3]
- *     [--backends webgl,wasm,cpu] [--variants proposed,a+b] [--check] [--profile NAME]
+ *     [--backends webgl,wasm,cpu] [--variants stock,a+b] [--check] [--profile NAME]
  *     [--out bench/results/browser.json]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -32,7 +32,7 @@ const arg = (name: string, dflt: string): string => {
 const rounds = Number(arg('rounds', '5'));
 const backends = arg('backends', 'webgl,wasm,cpu').split(',') as BackendName[];
 const stepsBy: Record<string, number> = { webgl: 30, wasm: 30, cpu: 3, ...Object.fromEntries(arg('steps', '').split(',').filter(Boolean).map((s) => s.split('=')).map(([k, v]) => [k, Number(v)])) };
-const variantNames = arg('variants', 'proposed').split(',').filter(Boolean);
+const variantNames = arg('variants', 'stock').split(',').filter(Boolean);
 const outPath = arg('out', join(__dirname, 'results', 'browser.json'));
 let browserPid = 0;
 const load = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
@@ -143,8 +143,8 @@ async function profile(browser: Browser, url: string, name: string): Promise<voi
 /** Equal-results checks of every variant asked for, each in a fresh page. */
 async function runChecks(browser: Browser, url: string): Promise<Record<string, Record<string, number>>> {
   const out: Record<string, Record<string, number>> = {};
-  for (const name of variantNames) {
-    const v = variantByName(name)!;
+  for (const name of ['default', ...variantNames]) {
+    const v = name === 'default' ? { backend: 'webgl' as BackendName, variant: {} } : variantByName(name)!;
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(url);

@@ -7,6 +7,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ISSUE_VAE, type VaeSizes } from './issueVae';
 
+/**
+ * The images as one float32 tensor in [0, 1], scaled on the CPU before upload as tfjs-examples'
+ * MNIST loaders do (mnist-node/data.js: `array[i] = buffer.readUInt8(index++) / 255`).
+ */
+export function plainImages(pixels: Uint8Array, count: number, features: number): tf.Tensor2D {
+  const scaled = new Float32Array(pixels.length);
+  for (let i = 0; i < scaled.length; i++) scaled[i] = pixels[i] / 255;
+  return tf.tensor2d(scaled, [count, features], 'float32');
+}
+
 /** A Bernoulli-decoder VAE trained step by step with Adam, reading its loss every step. */
 export class PlainVae {
   private readonly encoder: tfl.Sequential;

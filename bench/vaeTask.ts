@@ -18,7 +18,7 @@ import { Rng } from '../src/core/rng';
 import { useNodeBackend, type NodeBackend } from '../src/node/backend';
 import { loadFashionMnist } from './fashionMnist';
 import { BATCH, FASHION_SHAPE, ISSUE_VAE, issueVaeSpec } from './issueVae';
-import { PlainVae } from './plainVae';
+import { PlainVae, plainImages } from './plainVae';
 import { startThreadedWasm } from './wasmThreads';
 
 const SHAPE = FASHION_SHAPE;
@@ -45,7 +45,7 @@ async function throughput(impl: string, backend: NodeBackend, steps: number, war
   let seconds: number, cpuSeconds: number;
   const cpuSince = (c0: NodeJS.CpuUsage) => { const c = process.cpuUsage(c0); return (c.user + c.system) / 1e6; };
   if (impl === 'plain') {
-    const x = tf.tidy(() => tf.div(tf.tensor2d(train.pixels, [train.count, ISSUE_VAE.features], 'float32'), 255)) as tf.Tensor2D;
+    const x = plainImages(train.pixels, train.count, ISSUE_VAE.features);
     const vae = new PlainVae(), rng = new Rng(1);
     const run = (n: number) => {
       for (let i = 0; i < n; i++) {

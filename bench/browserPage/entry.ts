@@ -19,10 +19,10 @@ import { Rng } from '../../src/core/rng';
 import { startBackend } from '../../src/webview/backend';
 import { BACKENDS, type BackendName } from '../../src/shared/protocol';
 import { BATCH, ISSUE_VAE, issueVaeSpec } from '../issueVae';
-import { PlainVae } from '../plainVae';
+import { PlainVae, plainImages } from '../plainVae';
 import { checkVariants } from './checks';
 import { profileKernels, type KernelProfile } from './profile';
-import { applyVariant, uploadUnpacked, type Variant } from './variants';
+import { applyVariant, type Variant } from './variants';
 
 /** One measurement: an implementation on a backend, with GenLab's optional variants. */
 export interface RunConfig {
@@ -73,7 +73,7 @@ async function prepare(config: RunConfig): Promise<Prepared> {
   const set = await loadData();
   if (config.impl === 'plain') {
     await startPlain(config.backend);
-    const x = tf.tidy(() => tf.div(tf.tensor2d(set.pixels, [set.count, ISSUE_VAE.features], 'float32'), 255)) as tf.Tensor2D;
+    const x = plainImages(set.pixels, set.count, ISSUE_VAE.features);
     const vae = new PlainVae(), rng = new Rng(1);
     return {
       steps: async (n) => {
@@ -91,7 +91,6 @@ async function prepare(config: RunConfig): Promise<Prepared> {
   }
   await startGenlab(config.backend, config.variant ?? {});
   const data = new DeviceData(set);
-  if (config.variant?.unpackedData) uploadUnpacked(data, set);
   const vae = new Vae(issueVaeSpec(), { height: 28, width: 28, channels: 1, classes: 10 });
   let last = NaN;
   const readEvery = config.readEvery ?? (config.backend === 'webgl' ? 5 : 1); // as src/webview/main.ts

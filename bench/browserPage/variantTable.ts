@@ -12,15 +12,14 @@ export interface NamedVariant {
 
 /** Every variant, by the name --variants takes; "a+b" names both together. */
 export const VARIANTS: Record<string, NamedVariant> = {
-  proposed: { backend: 'webgl', label: 'proposed (data unpacked, lean matMul, fused Adam)', variant: { unpackedData: true, leanMatMul: true, fusedAdam: true } },
   read1: { backend: 'webgl', label: 'loss read every step', readEvery: 1, variant: {} },
   read20: { backend: 'webgl', label: 'loss read every 20 steps', readEvery: 20, variant: {} },
   nopack: { backend: 'webgl', label: 'WEBGL_PACK off', variant: { flags: { WEBGL_PACK: false } } },
   noshapes: { backend: 'webgl', label: 'shapes uniforms off', variant: { flags: { WEBGL_USE_SHAPES_UNIFORMS: false } } },
   flush: { backend: 'webgl', label: 'WEBGL_FLUSH_THRESHOLD 0', variant: { flags: { WEBGL_FLUSH_THRESHOLD: 0 } } },
-  data: { backend: 'webgl', label: 'data set unpacked', variant: { unpackedData: true } },
-  lean: { backend: 'webgl', label: 'lean matMul', variant: { leanMatMul: true } },
-  adam: { backend: 'webgl', label: 'fused Adam', variant: { fusedAdam: true } },
+  stock: { backend: 'webgl', label: "tfjs's own matMul and Adam", variant: { stockMatMul: true, stockAdam: true } },
+  stockMatMul: { backend: 'webgl', label: "tfjs's own matMul", variant: { stockMatMul: true } },
+  stockAdam: { backend: 'webgl', label: "tfjs's own Adam", variant: { stockAdam: true } },
   transposes: { backend: 'webgl', label: 'explicit transposes', variant: { explicitTransposes: true } },
 };
 

@@ -1,6 +1,7 @@
 /** Optimizers from a model file's "optimizer" settings. */
 import * as tf from '@tensorflow/tfjs-core';
 import type { OptimizerSpec } from './modelfile/types';
+import { FusedAdam } from './kernels/webglAdam';
 
 /** Creates the optimizer `spec` names. */
 export function makeOptimizer(spec: OptimizerSpec): tf.Optimizer {
@@ -10,7 +11,8 @@ export function makeOptimizer(spec: OptimizerSpec): tf.Optimizer {
     case 'rmsprop':
       return tf.train.rmsprop(spec.learningRate, undefined, spec.momentum ?? 0);
     default:
-      return tf.train.adam(spec.learningRate, spec.beta1 ?? 0.9, spec.beta2 ?? 0.999);
+      // tfjs's Adam, in one WebGL pass per output where the backend has GenLab's Adam kernel.
+      return new FusedAdam(spec.learningRate, spec.beta1 ?? 0.9, spec.beta2 ?? 0.999);
   }
 }
 

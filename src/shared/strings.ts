@@ -36,6 +36,7 @@ export const WEBVIEW_STRINGS = [
   'Loading data…',
   'Starting the {0} backend…',
   'WebGL is not available here ({0}). Training runs on {1} instead, which is slower.',
+  'WebGL is drawn in software here ({0}, no GPU), so training runs on wasm, which is faster on this CPU. To use WebGL anyway, add "wasm" to the genlab.disabledBackends setting.',
   'Training diverged: {0} became {1} at step {2}. Training is paused.',
   'Restore step {0} with learning rate {1}',
   'Save PNG',

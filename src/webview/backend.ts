@@ -1,15 +1,18 @@
 /**
- * Starts the best TensorFlow.js backend this webview has: WebGL (the GPU), then wasm, then cpu.
- * Each candidate must also run a small op correctly, since some installs expose a WebGL context
- * that fails on first use.
+ * Starts the best TensorFlow.js backend this webview has: WebGL (the GPU), then wasm, then cpu;
+ * wasm first where WebGL is drawn in software (renderer.ts). Each candidate must also run a small
+ * op correctly, since some installs expose a WebGL context that fails on first use.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { BACKENDS, type BackendName } from '../shared/protocol';
+import type { BackendName } from '../shared/protocol';
 import { completeKernels } from '../core/kernels/complete';
+import { registerWebglMatMul } from '../core/kernels/webglMatMul';
+import { registerWebglAdam } from '../core/kernels/webglAdam';
 import { probeFloat32Render } from './precision';
+import { backendOrder, webglRenderer } from './renderer';
 
 /** The backend that started and why the better ones did not. */
 export interface BackendChoice {
@@ -18,6 +21,8 @@ export interface BackendChoice {
   skipped: string[];
   /** On webgl: the float precision it trains at, and why. */
   precision?: WebglPrecision;
+  /** The software rasterizer that drew WebGL (e.g. "SwiftShader"), when wasm went first because of it. */
+  software?: string;
 }
 
 /** The bits of WebGL's float textures and the probe's one-line reason, e.g. "EXT_color_buffer_float is missing". */
@@ -66,12 +71,13 @@ async function trySmokeTest(): Promise<void> {
   if (v !== 32) throw new Error(`a test computation gave ${v} instead of 32`);
 }
 
-/** Starts the first backend in webgl → wasm → cpu order that works and is not disabled. */
+/** Starts the first backend in backendOrder that works and is not disabled. */
 export async function startBackend(disabled: readonly BackendName[], wasmBase: string): Promise<BackendChoice> {
   const skipped: string[] = [];
   chosen = undefined;
   setWasmPaths(wasmBase);
-  for (const name of BACKENDS) {
+  const { order, software } = backendOrder(disabled, disabled.includes('webgl') ? undefined : webglRenderer());
+  for (const name of order) {
     if (disabled.includes(name)) {
       skipped.push(`${name}: disabled in settings`);
       continue;
@@ -93,12 +99,18 @@ export async function startBackend(disabled: readonly BackendName[], wasmBase: s
       await trySmokeTest();
       // tfjs-backend-wasm 4.22 has no conv filter gradient; cpu's is slow (see core/kernels).
       if (name !== 'webgl') completeKernels(name);
+      // On WebGL: a matrix product with cheaper texel reads and Adam in 3 passes per weight
+      // instead of 14 (bench/browserCompare.ts: 2.7× the plain-tfjs VAE step on SwiftShader).
+      else {
+        registerWebglMatMul();
+        registerWebglAdam();
+      }
       if (precision) {
         chosen = precision;
         const b = tf.backend();
         console.info(`GenLab: WebGL trains with ${precision.bits}-bit float textures (${precision.reason}); tf floatPrecision() ${b.floatPrecision()}, epsilon() ${b.epsilon()}`);
       }
-      return { backend: name, skipped, ...(precision ? { precision } : {}) };
+      return { backend: name, skipped, ...(precision ? { precision } : {}), ...(software && name === 'wasm' ? { software } : {}) };
     } catch (e) {
       skipped.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
     }

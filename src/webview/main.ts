@@ -144,7 +144,11 @@ async function start(init: Init): Promise<void> {
     layout.notice.textContent = format(t('This GPU cannot render 32-bit floats ({0}), so training runs in 16-bit floats: a little less precise, still finite.'), backend.precision.reason);
     layout.notice.hidden = false;
   }
-  if (backend.backend !== 'webgl') {
+  if (backend.software) {
+    layout.notice.textContent = format(t('WebGL is drawn in software here ({0}, no GPU), so training runs on wasm, which is faster on this CPU. To use WebGL anyway, add "wasm" to the genlab.disabledBackends setting.'), backend.software);
+    layout.notice.hidden = false;
+    postToHost({ type: 'backendFallback', backend: backend.backend, reason: `webgl: drawn in software (${backend.software}); wasm went first` });
+  } else if (backend.backend !== 'webgl') {
     const reason = backend.skipped.join('; ');
     layout.notice.textContent = format(t('WebGL is not available here ({0}). Training runs on {1} instead, which is slower.'), reason, backend.backend);
     layout.notice.hidden = false;

@@ -28,6 +28,10 @@ export const CHROMIUM_ARGS = [
 
 /** What a test can set about the page. */
 export interface PageOptions {
+  /**
+   * Default: ['wasm'] (none with noWebGL), so that tests train on WebGL even on SwiftShader, where
+   * GenLab would otherwise put wasm first (src/webview/renderer.ts); a test of that choice passes [].
+   */
   disabledBackends?: BackendName[];
   hyperparameters?: Partial<VaeHyperparameters>;
   extraArgs?: string[];
@@ -88,7 +92,7 @@ function serve(opts: PageOptions): Promise<Server> {
         dataset: header,
         strings: Object.fromEntries(WEBVIEW_STRINGS.map((s) => [s, s])),
         wasmBase: `${origin}/dist/wasm/`,
-        disabledBackends: opts.disabledBackends ?? [],
+        disabledBackends: opts.disabledBackends ?? (opts.noWebGL ? [] : ['wasm']),
         autostart: opts.autostart ?? true,
         checkpointEverySeconds: opts.checkpointEverySeconds ?? 0,
         panelState: { source: 'builtin', run: TEST_RUN, running: opts.autostart ?? true },
