@@ -106,10 +106,13 @@ async function measure(browser: Browser, url: string, config: RunConfig): Promis
   const valid = (xs: number[]) => xs.filter((x) => Number.isFinite(x));
   const summary = (s: Record<string, number[]>) => Object.fromEntries(configs.map((c) => [c.id, { label: c.label, median: median(valid(s[c.id])), spread: spread(valid(s[c.id])), runs: s[c.id] }]));
   const pairs = configs.filter((c) => c.id.startsWith('genlab_')).flatMap((c) => {
-    const b = c.run.backend, target = b === 'webgl' ? 2 : undefined;
+    const b = c.run.backend, target = b === 'webgl' && c.id === `genlab_${b}` ? 2 : undefined;
     const vsPlain = { id: `${c.id} / plain_${b}`, a: c.id, b: `plain_${b}`, target };
     return c.id === `genlab_${b}` ? [vsPlain] : [vsPlain, { id: `${c.id} / genlab_${b}`, a: c.id, b: `genlab_${b}`, target: undefined }];
   });
+  // Where WebGL is drawn in software (SwiftShader here) the panel trains on wasm instead (src/webview/renderer.ts):
+  // what a user of such a machine gets, against plain tfjs on the WebGL the browser offers.
+  if (wall.genlab_wasm && wall.plain_webgl) pairs.push({ id: 'genlab_wasm / plain_webgl', a: 'genlab_wasm', b: 'plain_webgl', target: undefined });
   const ratio = (s: Record<string, number[]>) => pairs.map((p) => {
     const rs = valid(pairedRatios(s[p.a], s[p.b]));
     return { pair: p.id, median: median(rs), min: Math.min(...rs), max: Math.max(...rs), target: p.target ?? null, met: p.target === undefined ? null : median(rs) >= p.target };
@@ -125,7 +128,7 @@ async function measure(browser: Browser, url: string, config: RunConfig): Promis
   process.exit(1);
 });
 
-/** Prints the 25 costliest kernels of a webgl step of `name` (plain, default or a variant; see bench/browserPage/profile.ts). */
+/** Prints the costliest kernels (25, or --profile-rows N) of a webgl step of `name` (plain, default or a variant; see bench/browserPage/profile.ts). */
 async function profile(browser: Browser, url: string, name: string): Promise<void> {
   const v = variantByName(name);
   if (!v && name !== 'plain' && name !== 'default') throw new Error(`--profile: unknown "${name}" (plain, default, ${Object.keys(VARIANTS).join(', ')}, or a+b)`);
@@ -137,7 +140,7 @@ async function profile(browser: Browser, url: string, name: string): Promise<voi
   const rows = Object.entries(prof).sort((a, b) => b[1].ms - a[1].ms);
   const perStep = (x: number) => (x / config.steps).toFixed(1).padStart(7);
   console.log(`${name}, webgl: ${perStep(rows.reduce((s, [, r]) => s + r.ms, 0))} ms and ${perStep(rows.reduce((s, [, r]) => s + r.calls, 0))} kernels a step, each timed to completion`);
-  rows.slice(0, 25).forEach(([k, r]) => console.log(`  ${perStep(r.ms)} ms ${perStep(r.calls)}×  ${k}`));
+  rows.slice(0, Number(arg('profile-rows', '25'))).forEach(([k, r]) => console.log(`  ${perStep(r.ms)} ms ${perStep(r.calls)}×  ${k}`));
 }
 
 /** Equal-results checks of every variant asked for, each in a fresh page. */
