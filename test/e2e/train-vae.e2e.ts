@@ -216,8 +216,12 @@ describe('GenLab e2e (code-server + Chromium)', function () {
     assert.ok(fs.existsSync(path.join(run, 'checkpoint', 'encoder', 'model.json')), 'the checkpoint holds each network in TF.js format');
     assert.ok(fs.existsSync(path.join(run, 'samples.png')), 'the sample grid the GenLab view shows for the run');
 
+    // A user's reload: VS Code saves its editors (this panel among them) as it shuts the window
+    // down. A bare page.reload() skips that, and VS Code web otherwise saves only once a minute.
     const t0 = Date.now();
-    await page.reload();
+    const reloaded = page.waitForEvent('load', { timeout: 60_000 });
+    await runCommand(page, 'Developer: Reload Window');
+    await reloaded;
     await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 120_000 });
     log(`workbench reloaded after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const back = await waitForStats('the panel back, resumed from its checkpoint (data-resumed-step)', (s) => s.data.resumedStep !== undefined, 180_000);
