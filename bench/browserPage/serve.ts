@@ -14,10 +14,10 @@ import { loadBundledMnist } from '../../src/node/bundledData';
 const ROOT = join(__dirname, '..', '..');
 const WASM_DIR = join(ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
 
-/** Bundles the page script (browser, ESM, as the webview bundle is built); returns its JavaScript. */
-export async function buildPage(): Promise<string> {
+/** Bundles a page script of this folder (browser, ESM, as the webview bundle is built); returns its JavaScript. */
+export async function buildPage(entry = 'entry.ts'): Promise<string> {
   const outfile = join(mkdtempSync(join(tmpdir(), 'genlab-bench-')), 'bench.js');
-  await esbuild.build({ entryPoints: [join(__dirname, 'entry.ts')], outfile, bundle: true, platform: 'browser', format: 'esm', target: 'es2022', logLevel: 'warning' });
+  await esbuild.build({ entryPoints: [join(__dirname, entry)], outfile, bundle: true, platform: 'browser', format: 'esm', target: 'es2022', logLevel: 'warning' });
   return readFileSync(outfile, 'utf8');
 }
 
