@@ -4,7 +4,6 @@
  * one with a clock times it exactly). Prints ms per step by kernel name and the 30 costliest
  * kernel-and-shape pairs.  npx tsx bench/profileWasm.ts
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { DeviceData } from '../src/core/data/deviceData';
 import { Vae } from '../src/core/families/vae';
 import { Trainer } from '../src/core/loop';

@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { registerConvKernels } from './conv';
 import { registerFastMatMul } from './matmul';
 import { registerRowGather } from './wasmGather';
+import { registerSharedIdentity } from './wasmIdentity';
 
 /** Kernels that training needs and tfjs-backend-wasm 4.22 does not have (Conv2DBackpropFilter has its own, below). */
 export const KERNELS_TO_BORROW: readonly string[] = [
@@ -65,13 +66,14 @@ export function borrowCpuKernels(target = 'wasm', names: readonly string[] = KER
 /**
  * Makes `backendName` able to train every layer GenLab offers, fast: conv gradients of its own,
  * borrowed cpu kernels, and on wasm transposed matrix products through explicit transposes
- * (about 10× faster there; no gain on cpu, whose transposed products are not slower) and batches
- * gathered row by row (wasmGather.ts).
+ * (about 10× faster there; no gain on cpu, whose transposed products are not slower), batches
+ * gathered row by row (wasmGather.ts) and clones that share memory (wasmIdentity.ts).
  */
 export function completeKernels(backendName: string): void {
   if (backendName === 'wasm') {
     registerFastMatMul(backendName);
     registerRowGather(backendName);
+    registerSharedIdentity(backendName);
   }
   registerConvKernels(backendName);
   if (backendName !== 'cpu') borrowCpuKernels(backendName);
