@@ -46,6 +46,8 @@ for (const tA of [false, true]) {
     CASES.push({ a: tA ? [29, 1] : [1, 29], b: tB ? [7, 29] : [29, 7], tA, tB });
   }
 }
+// A small a against a large transposed b: computed as (b·aᵀ)ᵀ, 2-D and batched.
+CASES.push({ a: [4, 67], b: [90, 67], tA: false, tB: true }, { a: [3, 4, 19], b: [3, 50, 19], tA: false, tB: true });
 
 describe('fast transposed matMul (kernels/matmul.ts)', () => {
   let restore: () => void = () => undefined;
@@ -154,7 +156,10 @@ describe('fast transposed matMul (kernels/matmul.ts)', () => {
     await tf.setBackend('wasm');
     const backend = tf.backend();
     const a = tf.tensor(randn(3 * 40 * 30, 8), [3, 40, 30]), b = tf.tensor(randn(3 * 20 * 40, 9), [3, 20, 40]);
+    const small = tf.tensor(randn(3 * 2 * 40, 10), [3, 2, 40]); // small·bᵀ goes through (b·smallᵀ)ᵀ
     const round = () => {
+      tf.dispose(tf.matMul(small, b, false, true));
+      tf.dispose(tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.matMul(x, y, false, true)))([small, b]));
       tf.dispose(tf.matMul(a, b, true, true));
       tf.dispose(tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.matMul(x, y, true, true)))([a, b]));
       tf.dispose(tf.fused.matMul({ a: a as tf.Tensor3D, b: b as tf.Tensor3D, transposeA: true, transposeB: true }));
@@ -163,7 +168,7 @@ describe('fast transposed matMul (kernels/matmul.ts)', () => {
     const before = { tensors: tf.memory().numTensors, data: backend.numDataIds() };
     for (let i = 0; i < 5; i++) round();
     assert.deepEqual({ tensors: tf.memory().numTensors, data: backend.numDataIds() }, before);
-    tf.dispose([a, b]);
+    tf.dispose([a, b, small]);
   });
 
   it('restores the backend kernels on request', () => {
