@@ -3,8 +3,8 @@
  * GPU. Chromium and Electron fall back to SwiftShader when a machine has no usable GPU (VMs,
  * remote desktops, blocklisted drivers); WebGL then runs shaders on the CPU, and tfjs's wasm
  * backend trains faster on the same cores: the VAE 784-400-20 at batch 128 in headless Chromium
- * 156 on 2 cores took 747 samples/s on webgl against about 3× that on wasm
- * (bench/browserCompare.ts, bench/results/browser.json).
+ * 156 on 2 cores took 870 samples/s on webgl and 4,018 on wasm (bench/browserCompare.ts,
+ * bench/results/browser.json).
  */
 import { BACKENDS, type BackendName } from '../shared/protocol';
 
