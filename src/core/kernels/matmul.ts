@@ -11,12 +11,13 @@
  * 3×2 with bias [0.5, −0.5] gives 15.5 for 16.5). Only backend-agnostic tfjs-core API is used.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { isWrapped, wrapKernel } from './wrap';
 
 /** The matrix-product kernels this file wraps (both carry transposeA and transposeB attributes). */
 export const MATMUL_KERNELS: readonly string[] = ['BatchMatMul', '_FusedMatMul'];
 
-/** A wrapped kernel keeps the backend's own config, to call it and to restore it. */
-type WrappedConfig = tf.KernelConfig & { genlabOriginal?: tf.KernelConfig };
+/** Where a wrapped kernel keeps the backend's own config (wrap.ts). */
+const TAG = 'genlabOriginal';
 
 /**
  * `x` with its last two axes swapped, as a new buffer laid out by the backend's Transpose kernel.
@@ -95,26 +96,11 @@ function withExplicitTransposes(own: tf.KernelFunc, backendName: string): tf.Ker
  */
 export function registerFastMatMul(backendName: string): () => void {
   if (!tf.getKernel('Transpose', backendName)) return () => undefined;
-  const restores: Array<() => void> = [];
-  for (const kernelName of MATMUL_KERNELS) {
-    const current = tf.getKernel(kernelName, backendName) as WrappedConfig | undefined;
-    if (!current) continue;
-    const own = current.genlabOriginal ?? current;
-    if (!current.genlabOriginal) {
-      tf.unregisterKernel(kernelName, backendName);
-      // setupFunc and disposeFunc stay, so that a backend initialized again sets the kernel up.
-      tf.registerKernel({ ...own, kernelFunc: withExplicitTransposes(own.kernelFunc, backendName), genlabOriginal: own } as WrappedConfig);
-    }
-    restores.push(() => {
-      if (!(tf.getKernel(kernelName, backendName) as WrappedConfig | undefined)?.genlabOriginal) return;
-      tf.unregisterKernel(kernelName, backendName);
-      tf.registerKernel(own);
-    });
-  }
+  const restores = MATMUL_KERNELS.map((kernelName) => wrapKernel(kernelName, backendName, TAG, (own) => withExplicitTransposes(own.kernelFunc, backendName)));
   return () => restores.forEach((r) => r());
 }
 
 /** Whether `backendName`'s BatchMatMul is the wrapper of registerFastMatMul. */
 export function hasFastMatMul(backendName: string): boolean {
-  return (tf.getKernel('BatchMatMul', backendName) as WrappedConfig | undefined)?.genlabOriginal !== undefined;
+  return isWrapped('BatchMatMul', backendName, TAG);
 }

@@ -7,6 +7,7 @@
  * as tfjs's kernel. Anything else goes to the backend's own kernel.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { wrapKernel } from './wrap';
 
 /** The parts of tfjs-backend-wasm's BackendWasm this kernel uses. */
 interface WasmBackend {
@@ -15,9 +16,6 @@ interface WasmBackend {
 }
 
 type GatherAttrs = { axis: number; batchDims?: number };
-
-/** A registered kernel keeps the backend's own, to fall back on and to restore. */
-type Wrapped = tf.KernelConfig & { genlabRowGatherOriginal?: tf.KernelConfig };
 
 /** Copies the rows `indices` names out of `x` on the wasm heap, or returns undefined where this kernel does not apply. */
 function rowGather(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: unknown }): tf.TensorInfo | undefined {
@@ -44,16 +42,5 @@ function rowGather(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attr
  * call changes nothing. Returns a function that restores the backend's own kernel.
  */
 export function registerRowGather(backendName = 'wasm'): () => void {
-  const current = tf.getKernel('GatherV2', backendName) as Wrapped | undefined;
-  if (!current) return () => undefined;
-  const own = current.genlabRowGatherOriginal ?? current;
-  if (!current.genlabRowGatherOriginal) {
-    tf.unregisterKernel('GatherV2', backendName);
-    tf.registerKernel({ ...own, kernelFunc: (args) => rowGather(args) ?? own.kernelFunc(args), genlabRowGatherOriginal: own } as Wrapped);
-  }
-  return () => {
-    if (!(tf.getKernel('GatherV2', backendName) as Wrapped | undefined)?.genlabRowGatherOriginal) return;
-    tf.unregisterKernel('GatherV2', backendName);
-    tf.registerKernel(own);
-  };
+  return wrapKernel('GatherV2', backendName, 'genlabRowGatherOriginal', (own) => (args) => rowGather(args) ?? own.kernelFunc(args));
 }

@@ -7,39 +7,22 @@
  * tfjs kernels never write into their inputs, so a shared buffer cannot change under a clone.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { wrapKernel } from './wrap';
 
 /** The parts of tfjs-backend-wasm's BackendWasm this kernel uses. */
 interface WasmBackend {
   incRef(dataId: tf.DataId): void;
 }
 
-/** A registered kernel keeps the backend's own, to fall back on and to restore. */
-type Wrapped = tf.KernelConfig & { genlabSharedOriginal?: tf.KernelConfig };
-
 /**
  * Makes `backendName`'s Identity share memory (strings still go to the backend's own kernel);
  * a second call changes nothing. Returns a function that restores the backend's own kernel.
  */
 export function registerSharedIdentity(backendName = 'wasm'): () => void {
-  const current = tf.getKernel('Identity', backendName) as Wrapped | undefined;
-  if (!current) return () => undefined;
-  const own = current.genlabSharedOriginal ?? current;
-  if (!current.genlabSharedOriginal) {
-    tf.unregisterKernel('Identity', backendName);
-    tf.registerKernel({
-      ...own,
-      kernelFunc: (args) => {
-        const x = args.inputs.x as tf.TensorInfo;
-        if (x.dtype === 'string') return own.kernelFunc(args);
-        (args.backend as unknown as WasmBackend).incRef(x.dataId);
-        return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-      },
-      genlabSharedOriginal: own,
-    } as Wrapped);
-  }
-  return () => {
-    if (!(tf.getKernel('Identity', backendName) as Wrapped | undefined)?.genlabSharedOriginal) return;
-    tf.unregisterKernel('Identity', backendName);
-    tf.registerKernel(own);
-  };
+  return wrapKernel('Identity', backendName, 'genlabSharedOriginal', (own) => (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    if (x.dtype === 'string') return own.kernelFunc(args);
+    (args.backend as unknown as WasmBackend).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  });
 }

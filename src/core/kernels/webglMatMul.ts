@@ -12,6 +12,7 @@
  * backend's runWebGLProgram/packTensor, reached through the kernel's backend object, are used.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { wrapKernel } from './wrap';
 
 /** How the shader reads a packed operand: texel coordinates (x, y) from loop index i and output texel r or c, and the two swizzles. */
 export interface OperandPlan {
@@ -130,8 +131,6 @@ function leanMatMul(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; att
   }
 }
 
-/** A registered kernel keeps the backend's own, to fall back on and to restore. */
-type Wrapped = tf.KernelConfig & { genlabWebglOriginal?: tf.KernelConfig };
 
 /**
  * Makes the webgl backend's BatchMatMul and _FusedMatMul use the lean shader where it applies
@@ -139,20 +138,7 @@ type Wrapped = tf.KernelConfig & { genlabWebglOriginal?: tf.KernelConfig };
  * Returns a function that restores tfjs's own kernels.
  */
 export function registerWebglMatMul(): () => void {
-  const restores: Array<() => void> = [];
-  for (const kernelName of ['BatchMatMul', '_FusedMatMul']) {
-    const current = tf.getKernel(kernelName, 'webgl') as Wrapped | undefined;
-    if (!current) continue;
-    const own = current.genlabWebglOriginal ?? current;
-    if (!current.genlabWebglOriginal) {
-      tf.unregisterKernel(kernelName, 'webgl');
-      tf.registerKernel({ ...own, kernelFunc: (args) => leanMatMul(args) ?? own.kernelFunc(args), genlabWebglOriginal: own } as Wrapped);
-    }
-    restores.push(() => {
-      if (!(tf.getKernel(kernelName, 'webgl') as Wrapped | undefined)?.genlabWebglOriginal) return;
-      tf.unregisterKernel(kernelName, 'webgl');
-      tf.registerKernel(own);
-    });
-  }
+  const restores = ['BatchMatMul', '_FusedMatMul'].map((kernelName) =>
+    wrapKernel(kernelName, 'webgl', 'genlabWebglOriginal', (own) => (args) => leanMatMul(args) ?? own.kernelFunc(args)));
   return () => restores.forEach((r) => r());
 }
