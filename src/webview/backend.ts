@@ -100,7 +100,7 @@ export async function startBackend(disabled: readonly BackendName[], wasmBase: s
       // tfjs-backend-wasm 4.22 has no conv filter gradient; cpu's is slow (see core/kernels).
       if (name !== 'webgl') completeKernels(name);
       // On WebGL: a matrix product with cheaper texel reads and Adam in 3 passes per weight
-      // instead of 14 (bench/browserCompare.ts: 2.7× the plain-tfjs VAE step on SwiftShader).
+      // instead of 14 (bench/browserCompare.ts: with tfjs's own two, the VAE step is 0.55× as fast).
       else {
         registerWebglMatMul();
         registerWebglAdam();
