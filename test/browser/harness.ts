@@ -187,7 +187,8 @@ export async function openPlayground(opts: PageOptions = {}): Promise<Playground
   const server = await serve(opts);
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...CHROMIUM_ARGS, ...(opts.extraArgs ?? [])] });
   const page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
-  page.on('pageerror', (e) => console.log(`      [page error] ${e.message}`));
+  // With where it was thrown (the test bundle is not minified, so its function names show).
+  page.on('pageerror', (e) => console.log(`      [page error] ${e.message}${(e.stack ?? '').split('\n').slice(1, 6).map((l) => `\n        ${l.trim()}`).join('')}`));
   page.on('console', (m) => { if (m.type() === 'error') console.log(`      [console] ${m.text()}`); });
   await page.addInitScript(STAND_IN);
   if (opts.noWebGL) await page.addInitScript(NO_WEBGL);
