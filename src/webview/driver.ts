@@ -35,6 +35,8 @@ export class TrainingDriver {
   private trainer: Trainer | undefined;
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
+  /** The checkpoint being read from the model, if any: the model must not change or be freed under it. */
+  private reading: Promise<unknown> = Promise.resolve();
   private lastViews = 0;
   private viewCost = 0;
   private focusIndex = 0;
@@ -60,7 +62,9 @@ export class TrainingDriver {
   /** A checkpoint of the current model, unless the context is lost before or during the read (weights would read as zeros). */
   private async captureGood(): Promise<Checkpoint | undefined> {
     if (!this.model || !this.trainer || this.watch?.lost) return undefined;
-    const checkpoint = await this.g(captureCheckpoint(this.model, this.trainer, this.hash));
+    const read = this.g(captureCheckpoint(this.model, this.trainer, this.hash));
+    this.reading = read.catch(() => undefined);
+    const checkpoint = await read;
     if (this.watch?.lost) return undefined;
     this.good = { checkpoint, at: performance.now() };
     return checkpoint;
@@ -78,7 +82,7 @@ export class TrainingDriver {
    */
   async restore(checkpoint: Checkpoint, redraw?: () => void): Promise<void> {
     if (!this.model || !this.trainer || !this.spec) throw new Error('there is no model to restore into');
-    await this.pause();
+    await this.settle();
     await restoreCheckpoint(this.model, this.trainer, checkpoint, this.hash);
     this.good = { checkpoint, at: performance.now() };
     this.speed.clear();
@@ -120,7 +124,7 @@ export class TrainingDriver {
 
   /** Builds a fresh model from `spec` (disposing the old one) and shows its untrained views. */
   async reset(spec: ModelSpec): Promise<void> {
-    await this.pause();
+    await this.settle();
     this.trainer?.dispose();
     this.model?.dispose();
     this.model = undefined;
@@ -167,6 +171,18 @@ export class TrainingDriver {
     this.emitStatus();
   }
 
+  /**
+   * Pauses and waits for any checkpoint still being read (a Pause followed at once by Reset read
+   * a freed model: "Tensor is disposed"), so that the model can change or be freed.
+   */
+  private async settle(): Promise<void> {
+    await this.pause();
+    for (let r = this.reading; ; r = this.reading) {
+      await r;
+      if (r === this.reading) return;
+    }
+  }
+
   /** Takes exactly one step while paused, then updates every view. */
   async stepOnce(): Promise<void> {
     if (this.running || !this.trainer) return;
@@ -182,7 +198,7 @@ export class TrainingDriver {
    */
   async recover(factor = RECOVERY_FACTOR): Promise<number> {
     if (!this.model || !this.trainer || !this.good) throw new Error('there is no checkpoint to restore');
-    await this.pause();
+    await this.settle();
     await restoreCheckpoint(this.model, this.trainer, this.good.checkpoint, this.hash);
     const lr = this.good.checkpoint.state.learningRate * factor;
     this.model.optimizers.setLearningRate(lr);
@@ -291,7 +307,7 @@ export class TrainingDriver {
 
   /** Stops training and frees all tensors. */
   async dispose(): Promise<void> {
-    await this.pause();
+    await this.settle();
     this.trainer?.dispose();
     this.model?.dispose();
     this.uploaded.dispose();

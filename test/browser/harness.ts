@@ -69,6 +69,8 @@ export interface PlaygroundPage {
   toHost(): Promise<Array<{ type: string; [k: string]: unknown }>>;
   /** CSP violations reported by the page. */
   cspViolations(): Promise<string[]>;
+  /** Uncaught errors and rejections in the page so far, each as its message. */
+  pageErrors(): string[];
   close(): Promise<void>;
 }
 
@@ -187,8 +189,12 @@ export async function openPlayground(opts: PageOptions = {}): Promise<Playground
   const server = await serve(opts);
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...CHROMIUM_ARGS, ...(opts.extraArgs ?? [])] });
   const page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
+  const errors: string[] = [];
   // With where it was thrown (the test bundle is not minified, so its function names show).
-  page.on('pageerror', (e) => console.log(`      [page error] ${e.message}${(e.stack ?? '').split('\n').slice(1, 6).map((l) => `\n        ${l.trim()}`).join('')}`));
+  page.on('pageerror', (e) => {
+    errors.push(e.message);
+    console.log(`      [page error] ${e.message}${(e.stack ?? '').split('\n').slice(1, 8).map((l) => `\n        ${l.trim()}`).join('')}`);
+  });
   page.on('console', (m) => { if (m.type() === 'error') console.log(`      [console] ${m.text()}`); });
   await page.addInitScript(STAND_IN);
   if (opts.noWebGL) await page.addInitScript(NO_WEBGL);
@@ -199,6 +205,7 @@ export async function openPlayground(opts: PageOptions = {}): Promise<Playground
     page, browser,
     toHost: () => page.evaluate(() => (window as unknown as { __toHost: Array<{ type: string }> }).__toHost),
     cspViolations: () => page.evaluate(() => (window as unknown as { __csp: string[] }).__csp),
+    pageErrors: () => [...errors],
     close: async () => { await browser.close(); server.close(); },
   };
 }

@@ -167,6 +167,18 @@ describe('playground in Chromium', () => {
     assert.equal(await p.page.evaluate(() => document.title), 'GenLab: edited');
   });
 
+  it('survives Pause and Reset pressed at once: the checkpoint being read finishes before the model is freed', async () => {
+    p = await openPlayground({ hyperparameters: { hiddenUnits: 32, batchSize: 16 } });
+    await waitForSteps(p.page, 3, 120000);
+    // Both clicks in one task: Pause's checkpoint read and Reset's dispose race for the model.
+    await p.page.evaluate(() => ['btn-start', 'btn-reset'].forEach((id) => (document.getElementById(id) as HTMLElement).click()));
+    await p.page.waitForFunction(() => document.getElementById('stats')?.dataset.step === '0', null, { timeout: 30000 });
+    await click(p.page, 'btn-start');
+    await waitForSteps(p.page, 3, 60000);
+    assert.deepEqual(p.pageErrors(), []);
+    assert.ok((await p.toHost()).some((m) => m.type === 'checkpoint' && m.reason === 'pause'), 'the pause checkpoint was not sent');
+  });
+
   it('rejects an invalid hyperparameter with a message instead of training', async () => {
     p = await openPlayground({ hyperparameters: { hiddenUnits: 32, batchSize: 16 } });
     await waitForSteps(p.page, 2, 120000);
