@@ -34,7 +34,8 @@ const FRAGMENT = 'precision highp float; uniform vec4 v; void main() { gl_FragCo
 
 type GL = WebGLRenderingContext | WebGL2RenderingContext;
 
-function makeCanvas(): HTMLCanvasElement | OffscreenCanvas | undefined {
+/** A 1×1 canvas for a probe context (offscreen where the browser has it), or undefined outside a browser. */
+export function makeCanvas(): HTMLCanvasElement | OffscreenCanvas | undefined {
   if (typeof OffscreenCanvas !== 'undefined') return new OffscreenCanvas(1, 1);
   if (typeof document !== 'undefined') return Object.assign(document.createElement('canvas'), { width: 1, height: 1 });
   return undefined;

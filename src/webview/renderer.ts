@@ -7,6 +7,7 @@
  * bench/results/browser.json).
  */
 import { BACKENDS, type BackendName } from '../shared/protocol';
+import { makeCanvas } from './precision';
 
 /** Renderer names of software rasterizers, as WebGL reports them (e.g. "ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero)…)"). */
 export const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software rasterizer|microsoft basic render/i;
@@ -23,11 +24,8 @@ export function softwareRendererName(renderer: string): string | undefined {
  * undefined without WebGL. The context is released at once.
  */
 export function webglRenderer(): string | undefined {
-  let canvas: HTMLCanvasElement | OffscreenCanvas;
-  if (typeof OffscreenCanvas !== 'undefined') canvas = new OffscreenCanvas(1, 1);
-  else if (typeof document !== 'undefined') canvas = Object.assign(document.createElement('canvas'), { width: 1, height: 1 });
-  else return undefined;
-  const gl = (canvas.getContext('webgl2') ?? canvas.getContext('webgl')) as WebGLRenderingContext | null;
+  const canvas = makeCanvas();
+  const gl = (canvas?.getContext('webgl2') ?? canvas?.getContext('webgl')) as WebGLRenderingContext | null | undefined;
   if (!gl) return undefined;
   try {
     const info = gl.getExtension('WEBGL_debug_renderer_info');
