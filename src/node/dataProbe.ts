@@ -3,14 +3,14 @@
  * bytes the set takes once uploaded (float32 on the backend), or the one-line reason it cannot be
  * read. The Problems panel asks as the user types, so answers are cached by modification time.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
 import { imageSetFromIdx, shapeOfData, type ImageSet } from '../core/data/dataset';
 import { parseIdx } from '../core/data/idx';
 import type { DataShape } from '../core/family';
 import type { DataSpec } from '../core/modelfile/types';
 import { readCsv } from './csvData';
-import { probeImageFolder, readImageFolder } from './imageFolder';
+import { folderStamp, readImageFolderOnce } from './decodedFolder';
+import { probeImageFolder } from './imageFolder';
 import { readMaybeGzip } from './gzipFile';
 import { dataKindAt } from './loadData';
 import { readTextFile } from './textFile';
@@ -22,24 +22,6 @@ export type DataProbe = { shape: DataShape; count: number; backendBytes: number 
 const FLOAT_BYTES = 4;
 /** A folder whose files take up to this many bytes is decoded in full when probed (a truncated image shows up); a larger one only by its image headers. */
 const FULL_PROBE_BYTES = 32 * 2 ** 20;
-
-/** A folder's stamp: its files' sizes and modification times two levels down (the folder's own mtime misses edits inside class folders). */
-function folderStamp(dir: string, depth = 0): { stamp: number; bytes: number } {
-  let stamp = statSync(dir).mtimeMs, bytes = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const at = join(dir, entry.name);
-    if (entry.isDirectory() && depth < 1) {
-      const inner = folderStamp(at, depth + 1);
-      stamp += inner.stamp;
-      bytes += inner.bytes;
-    } else if (entry.isFile()) {
-      const st = statSync(at);
-      stamp += st.mtimeMs + st.size;
-      bytes += st.size;
-    }
-  }
-  return { stamp, bytes };
-}
 
 const cache = new Map<string, { stamp: number; probe: DataProbe }>();
 
@@ -58,7 +40,7 @@ export function probeData(data: DataSpec & { path: string }, absolute: string, l
   if (hit && hit.stamp === stamp) return hit.probe;
   let probe: DataProbe;
   try {
-    probe = probeKind(kind, data, absolute, labelsAbsolute, folderBytes <= FULL_PROBE_BYTES);
+    probe = probeKind(kind, data, absolute, labelsAbsolute, folderBytes <= FULL_PROBE_BYTES, stamp);
   } catch (e) {
     probe = { error: (e instanceof Error ? e.message : String(e)).split('\n')[0] };
   }
@@ -67,7 +49,7 @@ export function probeData(data: DataSpec & { path: string }, absolute: string, l
 }
 
 /** Reads as little as each kind allows: a large folder's image headers only (`decodeImages` false), the whole file otherwise. */
-function probeKind(kind: ReturnType<typeof dataKindAt>, data: DataSpec & { path: string }, absolute: string, labelsAbsolute: string | undefined, decodeImages: boolean): DataProbe {
+function probeKind(kind: ReturnType<typeof dataKindAt>, data: DataSpec & { path: string }, absolute: string, labelsAbsolute: string | undefined, decodeImages: boolean, stamp: number): DataProbe {
   switch (kind) {
     case 'text': {
       const text = readTextFile(absolute, data.path);
@@ -77,7 +59,7 @@ function probeKind(kind: ReturnType<typeof dataKindAt>, data: DataSpec & { path:
     }
     case 'folder': {
       const options = { size: data.size, fit: data.fit, color: data.color, name: data.path };
-      const p = decodeImages ? { ...probeOfSet(readImageFolder(absolute, options)) } : probeImageFolder(absolute, options);
+      const p = decodeImages ? { ...probeOfSet(readImageFolderOnce(absolute, options, stamp)) } : probeImageFolder(absolute, options);
       const shape: DataShape = { height: p.height, width: p.width, channels: p.channels, classes: Math.max(1, p.classes) };
       return { shape, count: p.count, backendBytes: p.count * (p.height * p.width * p.channels + 1) * FLOAT_BYTES };
     }

@@ -16,7 +16,8 @@ import { readCsv } from './csvData';
 import { readMaybeGzip } from './gzipFile';
 import { resolveInside } from './dataPaths';
 import { defaultCacheDir, loadDownloadedDataset } from './download';
-import { readImageFolder, shuffleImageSet } from './imageFolder';
+import { readImageFolderOnce } from './decodedFolder';
+import { shuffleImageSet } from './imageFolder';
 import { readTextFile } from './textFile';
 
 /** Where data may come from besides the model file's folder. */
@@ -64,7 +65,7 @@ export function loadSpecData(spec: ModelSpec, baseDir: string, extensionRoot: st
     case 'csv':
       return readCsv(at, { labelColumn: d.labelColumn, size: d.size, name: d.path });
     case 'folder':
-      return shuffleImageSet(readImageFolder(at, { size: d.size, fit: d.fit, color: d.color, name: d.path }), spec.training.seed);
+      return shuffleImageSet(readImageFolderOnce(at, { size: d.size, fit: d.fit, color: d.color, name: d.path }), spec.training.seed);
     case 'idx':
       return loadIdx({ ...d, path: d.path }, at, resolveDataPath(d.labels ?? d.path, baseDir, env));
   }
