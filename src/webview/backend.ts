@@ -12,7 +12,7 @@ import { completeKernels } from '../core/kernels/complete';
 import { registerWebglMatMul } from '../core/kernels/webglMatMul';
 import { registerWebglAdam } from '../core/kernels/webglAdam';
 import { probeFloat32Render } from './precision';
-import { backendOrder, webglRenderer } from './renderer';
+import { backendOrder } from './renderer';
 
 /** The backend that started and why the better ones did not. */
 export interface BackendChoice {
@@ -76,7 +76,9 @@ export async function startBackend(disabled: readonly BackendName[], wasmBase: s
   const skipped: string[] = [];
   chosen = undefined;
   setWasmPaths(wasmBase);
-  const { order, software } = backendOrder(disabled, disabled.includes('webgl') ? undefined : webglRenderer());
+  // One probe context tells both the renderer (software or GPU: the order) and float32 support.
+  const probe = disabled.includes('webgl') ? undefined : probeFloat32Render();
+  const { order, software } = backendOrder(disabled, probe?.renderer);
   for (const name of order) {
     if (disabled.includes(name)) {
       skipped.push(`${name}: disabled in settings`);
@@ -84,8 +86,7 @@ export async function startBackend(disabled: readonly BackendName[], wasmBase: s
     }
     try {
       let precision: WebglPrecision | undefined;
-      if (name === 'webgl') {
-        const probe = probeFloat32Render();
+      if (name === 'webgl' && probe) {
         precision = { bits: probe.float32 ? 32 : 16, reason: probe.reason };
         setPrecisionFlags(probe.float32);
       }

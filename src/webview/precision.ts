@@ -10,10 +10,14 @@
  * cannot hold; and a readPixels(RGBA, FLOAT) that gives them back exactly.
  */
 
-/** The probe's verdict: `float32` when float32 textures render exactly; `reason` says why in one line. */
+/**
+ * The probe's verdict: `float32` when float32 textures render exactly; `reason` says why in one
+ * line; `renderer` is the context's renderer string (the unmasked one where the browser gives it).
+ */
 export interface FloatRenderProbe {
   float32: boolean;
   reason: string;
+  renderer?: string;
 }
 
 /**
@@ -88,7 +92,16 @@ function renderFloats(gl: GL, webgl2: boolean): Float32Array | string {
   return out;
 }
 
-/** Probes float32 rendering on a throwaway context, which it releases (WEBGL_lose_context) before returning. */
+/** The renderer string of `gl`: the unmasked one (WEBGL_debug_renderer_info) where the browser gives it. */
+function rendererOf(gl: GL): string {
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  return String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? '');
+}
+
+/**
+ * Probes float32 rendering, and reads the renderer, on a throwaway context, which it releases
+ * (WEBGL_lose_context) before returning: one context for both, besides tfjs's own.
+ */
 export function probeFloat32Render(): FloatRenderProbe {
   const canvas = makeCanvas();
   if (!canvas) return { float32: false, reason: 'no canvas to probe WebGL on' };
@@ -97,15 +110,20 @@ export function probeFloat32Render(): FloatRenderProbe {
   const gl = gl2 ?? (canvas.getContext('webgl', ATTRIBUTES) as GL | null);
   if (!gl) return { float32: false, reason: 'no WebGL context' };
   try {
-    const needed = webgl2 ? ['EXT_color_buffer_float'] : ['OES_texture_float', 'WEBGL_color_buffer_float'];
-    const missing = needed.filter((name) => gl.getExtension(name) === null);
-    if (missing.length) return { float32: false, reason: `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} missing` };
-    const got = renderFloats(gl, webgl2);
-    if (typeof got === 'string') return { float32: false, reason: got };
-    const wrong = PROBE_VALUES.findIndex((want, i) => !(Math.abs(got[i] - Math.fround(want)) <= 1e-6 * Math.abs(want)));
-    if (wrong >= 0) return { float32: false, reason: `a float32 render gave back ${got[wrong]} for ${Math.fround(PROBE_VALUES[wrong])}` };
-    return { float32: true, reason: `${webgl2 ? 'WebGL2' : 'WebGL1'} rendered and read back float32 values exactly` };
+    return { ...probeFloats(gl, webgl2), renderer: rendererOf(gl) };
   } finally {
     gl.getExtension('WEBGL_lose_context')?.loseContext(); // frees the context now, not at garbage collection
   }
+}
+
+/** The float32 verdict on context `gl`. */
+function probeFloats(gl: GL, webgl2: boolean): FloatRenderProbe {
+  const needed = webgl2 ? ['EXT_color_buffer_float'] : ['OES_texture_float', 'WEBGL_color_buffer_float'];
+  const missing = needed.filter((name) => gl.getExtension(name) === null);
+  if (missing.length) return { float32: false, reason: `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} missing` };
+  const got = renderFloats(gl, webgl2);
+  if (typeof got === 'string') return { float32: false, reason: got };
+  const wrong = PROBE_VALUES.findIndex((want, i) => !(Math.abs(got[i] - Math.fround(want)) <= 1e-6 * Math.abs(want)));
+  if (wrong >= 0) return { float32: false, reason: `a float32 render gave back ${got[wrong]} for ${Math.fround(PROBE_VALUES[wrong])}` };
+  return { float32: true, reason: `${webgl2 ? 'WebGL2' : 'WebGL1'} rendered and read back float32 values exactly` };
 }

@@ -4,10 +4,9 @@
  * remote desktops, blocklisted drivers); WebGL then runs shaders on the CPU, and tfjs's wasm
  * backend trains faster on the same cores: the VAE 784-400-20 at batch 128 in headless Chromium
  * 156 on 2 cores took 870 samples/s on webgl and 4,018 on wasm (bench/browserCompare.ts,
- * bench/results/browser.json).
+ * bench/results/browser.json). The renderer string comes from precision.ts's probe context.
  */
 import { BACKENDS, type BackendName } from '../shared/protocol';
-import { makeCanvas } from './precision';
 
 /** Renderer names of software rasterizers, as WebGL reports them (e.g. "ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero)…)"). */
 export const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software rasterizer|microsoft basic render/i;
@@ -17,22 +16,6 @@ export function softwareRendererName(renderer: string): string | undefined {
   const m = SOFTWARE_RENDERER.exec(renderer);
   if (!m) return undefined;
   return /swiftshader/i.test(m[0]) ? 'SwiftShader' : m[0];
-}
-
-/**
- * The renderer string of a fresh WebGL context (the unmasked one where the browser gives it), or
- * undefined without WebGL. The context is released at once.
- */
-export function webglRenderer(): string | undefined {
-  const canvas = makeCanvas();
-  const gl = (canvas?.getContext('webgl2') ?? canvas?.getContext('webgl')) as WebGLRenderingContext | null | undefined;
-  if (!gl) return undefined;
-  try {
-    const info = gl.getExtension('WEBGL_debug_renderer_info');
-    return String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? '');
-  } finally {
-    gl.getExtension('WEBGL_lose_context')?.loseContext();
-  }
 }
 
 /**
