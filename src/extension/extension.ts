@@ -8,7 +8,8 @@ import { registerDownloadCommand } from './downloadCommand';
 import { registerRunsView } from './runsView';
 import { ModelFileCodeLens } from './codelens';
 import { isModelFile, registerDiagnostics } from './diagnostics';
-import { PlaygroundPanel, readModelFile, type PanelStart } from './panel';
+import { PlaygroundPanel } from './panel';
+import { readModelFile, type PanelStart } from './panelSource';
 import { openRun, registerPanelSerializer } from './restore';
 import { loadTemplates } from './templates';
 

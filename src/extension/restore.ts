@@ -7,7 +7,8 @@
 import * as vscode from 'vscode';
 import { readRunOrigin } from '../node/panelRun';
 import { parsePanelState } from '../shared/protocol';
-import { PlaygroundPanel, playgroundOptions, type PanelStart, type PlaygroundSource } from './panel';
+import { PlaygroundPanel } from './panel';
+import { playgroundOptions, type PanelStart, type PlaygroundSource } from './panelSource';
 
 /** Opens the model file at `uri` in its panel (`into`: a panel VS Code brought back) as `how` says, reading it first and reporting errors. */
 export type OpenModelFile = (uri: vscode.Uri, how: PanelStart, into?: vscode.WebviewPanel) => Promise<void>;
