@@ -29,6 +29,7 @@ import type { LayerSpec, ModelSpec } from '../modelfile/types';
 import { OptimizerSet } from '../optimizers';
 import { Rng } from '../rng';
 import type { ChartSpec, View } from '../views';
+import { couplingMasks } from './realnvpMasks';
 import { REALNVP_BITS_CHART, REALNVP_FORMULA, REALNVP_LOSS_CHART, realNvpViews, type RealNvpLike } from './realnvpViews';
 import { buildSeededSequential, dropoutRngs } from './seededDropout';
 
@@ -43,21 +44,6 @@ const LEVELS = 256;
 const LOG_2PI = Math.log(2 * Math.PI);
 /** Samples drawn from the fixed noise in the views: an 8×8 image grid, or 1000 points. */
 const FIXED_IMAGES = 64, FIXED_POINTS = 1000;
-
-/** The masks m_k of `couplings` layers for data of `shape`: alternating coordinates, or a checkerboard on images. */
-export function couplingMasks(shape: DataShape, couplings: number): Float32Array[] {
-  const features = shape.height * shape.width * shape.channels;
-  const image = shape.kind !== 'points';
-  return Array.from({ length: couplings }, (_, k) => {
-    const m = new Float32Array(features);
-    for (let j = 0; j < features; j++) {
-      const pixel = Math.floor(j / shape.channels);
-      const parity = image ? Math.floor(pixel / shape.width) + (pixel % shape.width) : j;
-      m[j] = (parity + k) % 2;
-    }
-    return m;
-  });
-}
 
 /** A RealNVP flow with MLP (or convolutional) coupling networks. */
 export class RealNvp implements GenerativeModel, RealNvpLike {

@@ -11,7 +11,7 @@
  *   MLP(u) = GELU(u·W₁ + b₁)·W₂ + b₂,  W₁: C → 4C
  *   logits = LN(h^L)·W_head + b_head                 [B, T, vocab]
  * It is one tf.layers functional model (network "transformer"), saved and loaded like any other
- * once attention.ts (which registers its custom layers) has been imported.
+ * once attention.ts and transformerLayers.ts (which register its custom layers) have been imported.
  *
  * The bigram baseline on the loss chart must be fit on the training text, which views() never
  * sees: the caller hands it over with setTrainingSet(train) once (the chart has no baseline
@@ -26,8 +26,10 @@ import type { ModelSpec, TransformerSpec } from '../modelfile/types';
 import { OptimizerSet } from '../optimizers';
 import { Rng } from '../rng';
 import type { ChartSpec, ControlSpec, FormulaSpec, View } from '../views';
-import { CausalSelfAttention, INIT_STD, LayerNorm, Linear, PositionEmbedding, TokenEmbedding } from './attention';
+import { CausalSelfAttention } from './attention';
 import { dropoutRngs, GenLabDropout } from './seededDropout';
+import { LayerNorm, Linear, PositionEmbedding, TokenEmbedding } from './transformerLayers';
+import { INIT_STD } from './transformerOps';
 import { PROMPT_DEFAULTS, transformerViews, type TransformerLike } from './transformerViews';
 
 /** The smoothing α of the bigram baseline (Laplace's add-one, as in makemore's bigram model). */
