@@ -12,7 +12,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayerVariable } from '@tensorflow/tfjs-layers';
 import { Rng } from '../rng';
 import { GenLabDropout, seededDropout, type DropoutSource } from './seededDropout';
-import { affine, INIT_STD, matMulFast, normal, one, shapeOf, type BaseArgs } from './transformerOps';
+import { affine, INIT_STD, matMulFast, seededNormal, soleInput, soleShape, type BaseArgs } from './transformerOps';
 
 type Kwargs = Record<string, unknown> | undefined;
 
@@ -77,12 +77,12 @@ export class CausalSelfAttention extends tfl.layers.Layer implements DropoutSour
 
   /** Creates W_qkv [C, 3C], b_qkv, W_o [C, C] and b_o. */
   build(inputShape: tfl.Shape | tfl.Shape[]): void {
-    const shape = shapeOf(inputShape);
+    const shape = soleShape(inputShape);
     const c = shape[shape.length - 1] as number;
     if (c % this.heads !== 0) throw new Error(`the embedding size ${c} must be a multiple of the number of heads ${this.heads}`);
-    this.qkvKernel = this.addWeight('qkvKernel', [c, 3 * c], 'float32', normal(INIT_STD, this.seed));
+    this.qkvKernel = this.addWeight('qkvKernel', [c, 3 * c], 'float32', seededNormal(INIT_STD, this.seed));
     this.qkvBias = this.addWeight('qkvBias', [3 * c], 'float32', tfl.initializers.zeros());
-    this.outKernel = this.addWeight('outKernel', [c, c], 'float32', normal(this.projectionStd, this.seed + 1));
+    this.outKernel = this.addWeight('outKernel', [c, c], 'float32', seededNormal(this.projectionStd, this.seed + 1));
     this.outBias = this.addWeight('outBias', [c], 'float32', tfl.initializers.zeros());
     this.built = true;
   }
@@ -90,7 +90,7 @@ export class CausalSelfAttention extends tfl.layers.Layer implements DropoutSour
   /** The attention output, [B, T, C]; dropout only when called with { training: true }. */
   call(inputs: tf.Tensor | tf.Tensor[], kwargs?: Kwargs): tf.Tensor {
     return tf.tidy(() => {
-      const x = one(inputs);
+      const x = soleInput(inputs);
       const [b, t, c] = x.shape as number[];
       const h = this.heads, d = c / h;
       const qkv = tf.reshape(affine(x, this.qkvKernel as LayerVariable, this.qkvBias as LayerVariable), [b * t, 3 * c]);
@@ -108,7 +108,7 @@ export class CausalSelfAttention extends tfl.layers.Layer implements DropoutSour
 
   /** The same shape as the input. */
   computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
-    return shapeOf(inputShape);
+    return soleShape(inputShape);
   }
 
   /** Serializable config. */

@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayerVariable } from '@tensorflow/tfjs-layers';
-import { affine, embeddingLookup, gelu, INIT_STD, normal, one, shapeOf, type BaseArgs } from './transformerOps';
+import { affine, embeddingLookup, gelu, INIT_STD, seededNormal, soleInput, soleShape, type BaseArgs } from './transformerOps';
 
 /** Options of a TokenEmbedding layer. */
 export interface TokenEmbeddingArgs extends BaseArgs {
@@ -44,21 +44,21 @@ export class TokenEmbedding extends tfl.layers.Layer {
 
   /** Creates E ~ N(0, 0.02²). */
   build(): void {
-    this.table = this.addWeight('embeddings', [this.vocab, this.units], 'float32', normal(INIT_STD, this.seed));
+    this.table = this.addWeight('embeddings', [this.vocab, this.units], 'float32', seededNormal(INIT_STD, this.seed));
     this.built = true;
   }
 
   /** E[x] for int32 tokens x [B, T], as [B, T, C]. */
   call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
-      const ids = tf.reshape(tf.cast(one(inputs), 'int32'), [-1]);
-      return tf.reshape(embeddingLookup((this.table as LayerVariable).read(), ids), [...one(inputs).shape, this.units]);
+      const ids = tf.reshape(tf.cast(soleInput(inputs), 'int32'), [-1]);
+      return tf.reshape(embeddingLookup((this.table as LayerVariable).read(), ids), [...soleInput(inputs).shape, this.units]);
     });
   }
 
   /** [B, T] → [B, T, C]. */
   computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
-    return [...shapeOf(inputShape), this.units];
+    return [...soleShape(inputShape), this.units];
   }
 
   /** Serializable config. */
@@ -101,8 +101,8 @@ export class Linear extends tfl.layers.Layer {
 
   /** Creates W [in, units] and b [units]. */
   build(inputShape: tfl.Shape | tfl.Shape[]): void {
-    const shape = shapeOf(inputShape);
-    this.kernel = this.addWeight('kernel', [shape[shape.length - 1] as number, this.units], 'float32', normal(this.std, this.seed));
+    const shape = soleShape(inputShape);
+    this.kernel = this.addWeight('kernel', [shape[shape.length - 1] as number, this.units], 'float32', seededNormal(this.std, this.seed));
     this.bias = this.addWeight('bias', [this.units], 'float32', tfl.initializers.zeros());
     this.built = true;
   }
@@ -110,14 +110,14 @@ export class Linear extends tfl.layers.Layer {
   /** a(x·W + b). */
   call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
-      const y = affine(one(inputs), this.kernel as LayerVariable, this.bias as LayerVariable);
+      const y = affine(soleInput(inputs), this.kernel as LayerVariable, this.bias as LayerVariable);
       return this.activation === 'gelu' ? gelu(y) : y;
     });
   }
 
   /** The last axis becomes `units`. */
   computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
-    return [...shapeOf(inputShape).slice(0, -1), this.units];
+    return [...soleShape(inputShape).slice(0, -1), this.units];
   }
 
   /** Serializable config. */
@@ -149,7 +149,7 @@ export class LayerNorm extends tfl.layers.Layer {
 
   /** Creates γ and β, [C]. */
   build(inputShape: tfl.Shape | tfl.Shape[]): void {
-    const shape = shapeOf(inputShape);
+    const shape = soleShape(inputShape);
     const c = shape[shape.length - 1] as number;
     this.gamma = this.addWeight('gamma', [c], 'float32', tfl.initializers.ones());
     this.beta = this.addWeight('beta', [c], 'float32', tfl.initializers.zeros());
@@ -159,7 +159,7 @@ export class LayerNorm extends tfl.layers.Layer {
   /** (x − μ)/√(σ² + ε)·γ + β, with μ and σ² over the last axis (broadcast, no tiling). */
   call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
-      const x = one(inputs);
+      const x = soleInput(inputs);
       const { mean, variance } = tf.moments(x, -1, true);
       const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.epsilon)));
       return tf.add(tf.mul(normed, (this.gamma as LayerVariable).read()), (this.beta as LayerVariable).read());
@@ -199,15 +199,15 @@ export class PositionEmbedding extends tfl.layers.Layer {
 
   /** Creates P, [context, C]. */
   build(inputShape: tfl.Shape | tfl.Shape[]): void {
-    const shape = shapeOf(inputShape);
-    this.table = this.addWeight('positions', [this.context, shape[shape.length - 1] as number], 'float32', normal(INIT_STD, this.seed));
+    const shape = soleShape(inputShape);
+    this.table = this.addWeight('positions', [this.context, shape[shape.length - 1] as number], 'float32', seededNormal(INIT_STD, this.seed));
     this.built = true;
   }
 
   /** x + P[0 … T−1], broadcast over the batch. */
   call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
-      const x = one(inputs);
+      const x = soleInput(inputs);
       const [t, c] = x.shape.slice(1) as number[];
       return tf.add(x, tf.slice((this.table as LayerVariable).read(), [0, 0], [t, c]));
     });

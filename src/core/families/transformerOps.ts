@@ -16,11 +16,11 @@ export type BaseArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Layer
 export const INIT_STD = 0.02;
 
 /** The one input tensor of a layer, whether tf.layers hands it over alone or in a list. */
-export const one = (inputs: tf.Tensor | tf.Tensor[]): tf.Tensor => (Array.isArray(inputs) ? inputs[0] : inputs);
+export const soleInput = (inputs: tf.Tensor | tf.Tensor[]): tf.Tensor => (Array.isArray(inputs) ? inputs[0] : inputs);
 /** The one input shape of a layer, whether tf.layers hands it over alone or in a list. */
-export const shapeOf = (s: tfl.Shape | tfl.Shape[]): tfl.Shape => (Array.isArray(s[0]) ? s[0] : s) as tfl.Shape;
+export const soleShape = (s: tfl.Shape | tfl.Shape[]): tfl.Shape => (Array.isArray(s[0]) ? s[0] : s) as tfl.Shape;
 /** The initializer N(0, stddev²) with a fixed seed, so runs repeat exactly. */
-export const normal = (stddev: number, seed: number) => tfl.initializers.randomNormal({ mean: 0, stddev, seed });
+export const seededNormal = (stddev: number, seed: number) => tfl.initializers.randomNormal({ mean: 0, stddev, seed });
 
 /** Swaps the last two axes. */
 function transposeLast(x: tf.Tensor): tf.Tensor {
