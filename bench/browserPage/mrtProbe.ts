@@ -1,5 +1,5 @@
 /**
- * The page of bench/swiftshaderMrt.ts: raw WebGL2, no tfjs. Times the VAE's largest product
+ * The second page of bench/swiftshaderFetch.ts: raw WebGL2, no tfjs. Times the VAE's largest product
  * (128×784 by 784×400, both operands packed 2×2 a texel as tfjs packs them) when each fragment
  * writes 1 output texel (tfjs's shape, GenLab's webglMatMul.ts loop) and when it writes a block of
  * rows×cols texels to rows·cols render targets (WebGL2 drawBuffers), which reads each operand
