@@ -131,7 +131,6 @@ function leanMatMul(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; att
   }
 }
 
-
 /**
  * Makes the webgl backend's BatchMatMul and _FusedMatMul use the lean shader where it applies
  * (see above). Does nothing without a registered webgl backend; a second call changes nothing.
